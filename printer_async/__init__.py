@@ -1,0 +1,53 @@
+"""printer-async: an asyncio client for Raise3D printers' Remote Access API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from printer_async._auth import sign
+from printer_async._client import AsyncPrinter
+from printer_async._errors import (
+    ApiError,
+    AuthenticationError,
+    InvalidParameterError,
+    NotFoundError,
+    PathError,
+    PrinterBusyError,
+    PrinterConnectionError,
+    PrinterError,
+    PrinterStateError,
+    ProtocolError,
+    ServiceUnavailableError,
+    StateReason,
+)
+from printer_async._models import CurrentJob, JobListEntry, JobStatus, RunningStatus, Statistics
+
+__all__ = [
+    "ApiError",
+    "AsyncPrinter",
+    "AuthenticationError",
+    "CurrentJob",
+    "InvalidParameterError",
+    "JobListEntry",
+    "JobStatus",
+    "NotFoundError",
+    "PathError",
+    "PrinterBusyError",
+    "PrinterConnectionError",
+    "PrinterError",
+    "PrinterStateError",
+    "ProtocolError",
+    "RunningStatus",
+    "ServiceUnavailableError",
+    "StateReason",
+    "Statistics",
+    "sign",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version  # noqa: PLC0415 - only when asked
+
+        return version("printer-async")
+    raise AttributeError(f"module 'printer_async' has no attribute {name!r}")

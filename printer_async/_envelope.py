@@ -1,0 +1,103 @@
+"""The printer's answer envelope: ``{"status": 1, "data": ...}`` or an error.
+
+Errors come two ways and both are handled: HTTP 200 with ``{"status": 0, "error": {...}}``,
+and an HTTP error status with an empty, HTML or JSON body.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+from printer_async._errors import ApiError, ProtocolError, error_for
+
+if TYPE_CHECKING:
+    from printer_async._transport import Answer
+
+__all__ = ["unwrap"]
+
+# HTTP statuses that say enough by themselves to pick a typed error when the body is empty or
+# HTML; any other non-2xx status without a JSON error body is a ProtocolError.
+_MEANINGFUL_STATUSES: Final = frozenset({400, 401, 404, 405, 413, 415, 429, 500, 503})
+
+
+def _describe_body(answer: Answer) -> str:
+    text = answer.content.lstrip()[:64].lower()
+    if not text:
+        return "an empty body"
+    if text.startswith((b"<!doctype", b"<html", b"<")) or "html" in answer.content_type:
+        return "an HTML page"
+    return f"{len(answer.content)} bytes that are not JSON"
+
+
+def _http_error(endpoint: str, answer: Answer) -> ApiError | ProtocolError:
+    status = answer.status_code
+    body = _describe_body(answer)
+    if status == 500:  # noqa: PLR2004
+        # Without a message, HTTP 500 is the doc's "restart the API" case, not a printer state.
+        return ApiError(
+            f"{endpoint}: HTTP 500 with {body}: restart the printer's API by switching "
+            "Enable Remote Access API off and on",
+            code=status,
+            msg="",
+            endpoint=endpoint,
+        )
+    if status in _MEANINGFUL_STATUSES:
+        return error_for(endpoint, status, "token error" if status == 401 else "")  # noqa: PLR2004
+    return ProtocolError(
+        f"{endpoint}: HTTP {status} with {body}; a proxy or another service may be answering "
+        "on this address",
+        endpoint=endpoint,
+        status_code=status,
+    )
+
+
+def unwrap(endpoint: str, answer: Answer) -> Any:
+    """Return the ``data`` of a successful answer, or raise the typed error it carries.
+
+    Args:
+        endpoint: The API path without ``/v1``.
+        answer: The HTTP answer.
+
+    Returns:
+        The ``data`` member (``None`` for setters, which answer ``{"status": 1}`` alone).
+
+    Raises:
+        ApiError: Or a subclass: the printer reported an error.
+        ProtocolError: The answer is not the documented envelope.
+    """
+    is_success = 200 <= answer.status_code < 300  # noqa: PLR2004
+    try:
+        body = json.loads(answer.content) if answer.content.strip() else None
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        body = None
+        if is_success:
+            raise ProtocolError(
+                f"{endpoint}: the printer answered with {_describe_body(answer)}",
+                endpoint=endpoint,
+                status_code=answer.status_code,
+            ) from None
+    if not isinstance(body, dict) or "status" not in body:
+        if not is_success:
+            raise _http_error(endpoint, answer)
+        what = "an empty body" if body is None else "JSON without a status member"
+        raise ProtocolError(
+            f"{endpoint}: the printer answered with {what}",
+            endpoint=endpoint,
+            status_code=answer.status_code,
+        )
+    status = body["status"]
+    if status == 1 and not isinstance(status, bool):
+        return body.get("data")
+    error = body.get("error")
+    if status == 0 and not isinstance(status, bool) and isinstance(error, dict):
+        code, msg = error.get("code"), error.get("msg", "")
+        if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
+            raise error_for(endpoint, code, msg)
+    if not is_success:
+        raise _http_error(endpoint, answer)
+    raise ProtocolError(
+        f"{endpoint}: the answer's status or error member is not in the documented shape",
+        endpoint=endpoint,
+        status_code=answer.status_code,
+    )
