@@ -167,7 +167,7 @@ class AsyncPrinter:
         try:
             return await self._send(method, endpoint, token, params=params, json=json)
         except AuthenticationError as exc:
-            if exc.code != 401 or not self._auth.can_login:  # noqa: PLR2004
+            if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                 raise
         token = await self._auth.refresh(stale=token)
         return await self._send(method, endpoint, token, params=params, json=json)
