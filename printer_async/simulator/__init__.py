@@ -1,0 +1,55 @@
+"""A simulated Raise3D printer served over real HTTP, for trying and testing printer-async.
+
+Example:
+    >>> from printer_async.simulator import ManualClock, SimulatedPrinter, serve_in_thread
+    >>> printer = SimulatedPrinter(password="123456", clock=ManualClock())
+    >>> with serve_in_thread(printer) as server:  # doctest: +SKIP
+    ...     print(server.endpoints[0].base_url)
+
+Serving needs uvicorn (the ``simulator`` extra); the state model, the clocks and the faults do not.
+"""
+
+from printer_async.simulator._app import (
+    DEFAULT_ROUTES,
+    BadRequest,
+    Request,
+    Route,
+    Router,
+    SimulatorApp,
+)
+from printer_async.simulator._clock import Clock, ManualClock, ScaledClock
+from printer_async.simulator._faults import Fault, FaultInjector, FaultKind
+from printer_async.simulator._server import Endpoint, SimulatorServer, serve, serve_in_thread
+from printer_async.simulator._state import (
+    ApiFailure,
+    HistoryEntry,
+    PrintFile,
+    SimulatedPrinter,
+    Transition,
+    sign,
+)
+
+__all__ = [
+    "DEFAULT_ROUTES",
+    "ApiFailure",
+    "BadRequest",
+    "Clock",
+    "Endpoint",
+    "Fault",
+    "FaultInjector",
+    "FaultKind",
+    "HistoryEntry",
+    "ManualClock",
+    "PrintFile",
+    "Request",
+    "Route",
+    "Router",
+    "ScaledClock",
+    "SimulatedPrinter",
+    "SimulatorApp",
+    "SimulatorServer",
+    "Transition",
+    "serve",
+    "serve_in_thread",
+    "sign",
+]

@@ -1,0 +1,289 @@
+"""Serving simulated printers for real: uvicorn on loopback sockets.
+
+:func:`serve` binds one socket per printer (port 0 picks a free one) and runs a single uvicorn
+server over all of them in the running asyncio loop; :func:`serve_in_thread` does the same in a
+background thread with its own loop, for trio tests and synchronous code.
+
+The HTTP protocol is forced to h11, the pure-Python implementation uvicorn always has, so behaviour
+(and the connection-breaking faults, see :mod:`printer_async.simulator._app`) does not depend on
+which optional speedups happen to be installed. uvicorn is imported only when a server starts, so
+``import printer_async.simulator`` works without the ``simulator`` extra.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import socket
+import threading
+from typing import TYPE_CHECKING, Any, Final
+
+import anyio
+import anyio.lowlevel
+import attrs
+
+from printer_async.simulator._app import SimulatorApp
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator, Sequence
+
+    import uvicorn
+
+    from printer_async.simulator._state import SimulatedPrinter
+
+DEFAULT_HOST: Final = "127.0.0.1"
+SHUTDOWN_TIMEOUT: Final = 2.0
+"""Seconds to let in-flight requests finish at shutdown before cutting them off."""
+THREAD_START_TIMEOUT: Final = 60.0
+"""Seconds :func:`serve_in_thread` waits for the background server to come up."""
+
+
+@attrs.frozen
+class Endpoint:
+    """Where one simulated printer listens.
+
+    Attributes:
+        printer: The simulated printer's state.
+        host: The address it listens on.
+        port: The TCP port it listens on.
+    """
+
+    printer: SimulatedPrinter
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port``, the printer's address for a client."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def password(self) -> str:
+        """The printer's access password."""
+        return self.printer.password
+
+
+@attrs.frozen
+class SimulatorServer:
+    """A running simulator: its endpoints, one per printer, in the order given.
+
+    Attributes:
+        endpoints: The endpoints.
+        app: The ASGI application serving them.
+    """
+
+    endpoints: list[Endpoint]
+    app: SimulatorApp
+
+    def endpoint(self, printer: SimulatedPrinter) -> Endpoint:
+        """Return the endpoint of ``printer``.
+
+        Raises:
+            KeyError: If this server does not serve ``printer``.
+        """
+        for endpoint in self.endpoints:
+            if endpoint.printer is printer:
+                return endpoint
+        raise KeyError(printer)
+
+    @property
+    def printers(self) -> list[SimulatedPrinter]:
+        """The printers served, in the order of :attr:`endpoints`."""
+        return [endpoint.printer for endpoint in self.endpoints]
+
+
+def _import_uvicorn() -> Any:
+    try:
+        return importlib.import_module("uvicorn")
+    except ImportError as exc:
+        raise ImportError(
+            'the printer simulator needs uvicorn: pip install "printer-async[simulator]"'
+        ) from exc
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # Lets a fixed port be reused right after a previous run left it in TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _bind_all(host: str, ports: Sequence[int]) -> list[socket.socket]:
+    sockets: list[socket.socket] = []
+    try:
+        sockets.extend(_bind(host, port) for port in ports)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+async def _start(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+    config = server.config
+    if not config.loaded:
+        config.load()
+    server.lifespan = config.lifespan_class(config)
+    # startup() only creates the listening servers; uvicorn's main_loop (a 0.1 s ticker whose job
+    # is signals and refreshing the Date header) is not needed, so nothing runs in the background.
+    await server.startup(sockets=sockets)
+    await server.on_tick(0)  # sets the default response headers once
+
+
+async def _stop(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+    """Shut down promptly: uvicorn's own shutdown always sleeps 0.1 s and polls every 0.1 s."""
+    state = server.server_state
+    for listener in getattr(server, "servers", []):
+        listener.close()
+    for sock in sockets:
+        sock.close()
+    for connection in list(state.connections):
+        connection.shutdown()  # closes idle keep-alive connections, ends busy ones after the answer
+    # uvicorn offers no event for "all connections closed": poll, briefly.
+    with anyio.move_on_after(SHUTDOWN_TIMEOUT):
+        while state.connections or state.tasks:  # noqa: ASYNC110 - see above
+            await anyio.sleep(0.002)
+    for task in list(state.tasks):
+        task.cancel()
+    for connection in list(state.connections):
+        connection.transport.abort()
+    while state.tasks:  # cancelled tasks leave the set as they finish
+        await anyio.lowlevel.checkpoint()
+    for listener in getattr(server, "servers", []):
+        await listener.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    *printers: SimulatedPrinter,
+    host: str = DEFAULT_HOST,
+    ports: Sequence[int] | None = None,
+) -> AsyncIterator[SimulatorServer]:
+    """Serve simulated printers over HTTP in the running asyncio loop, one port each.
+
+    Args:
+        *printers: The printers to serve.
+        host: The address to listen on.
+        ports: One port per printer (0 picks a free one); all free ports by default.
+
+    Yields:
+        The running server, with the printers' endpoints.
+
+    Raises:
+        ValueError: Without printers, or with a number of ports that does not match.
+        RuntimeError: Outside an asyncio loop (use :func:`serve_in_thread` under trio).
+        OSError: If a port cannot be bound.
+        ImportError: Without uvicorn installed.
+    """
+    if not printers:
+        raise ValueError("serve() needs at least one printer")
+    port_list = [0] * len(printers) if ports is None else list(ports)
+    if len(port_list) != len(printers):
+        raise ValueError(f"{len(printers)} printers but {len(port_list)} ports")
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError as exc:
+        raise RuntimeError(
+            "serve() runs uvicorn, which needs asyncio; use serve_in_thread() elsewhere"
+        ) from exc
+    uvicorn_module = _import_uvicorn()
+    sockets = _bind_all(host, port_list)
+    app = SimulatorApp()
+    endpoints = []
+    for printer, sock in zip(printers, sockets, strict=True):
+        port = sock.getsockname()[1]
+        app.add_printer(port, printer)
+        endpoints.append(Endpoint(printer=printer, host=host, port=port))
+    config = uvicorn_module.Config(
+        app,
+        host=host,
+        http="h11",
+        ws="none",
+        lifespan="off",
+        log_config=None,  # leave the application's logging configuration alone
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+    server = uvicorn_module.Server(config)
+    try:
+        await _start(server, sockets)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await _stop(server, sockets)
+        raise
+    try:
+        yield SimulatorServer(endpoints=endpoints, app=app)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await _stop(server, sockets)
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    *printers: SimulatedPrinter,
+    host: str = DEFAULT_HOST,
+    ports: Sequence[int] | None = None,
+) -> Iterator[SimulatorServer]:
+    """Like :func:`serve`, but in a background thread with its own asyncio loop.
+
+    Usable from synchronous code and from any async framework. The printers' state is thread-safe,
+    so tests may drive it (clock, faults, power loss) while the thread serves requests.
+
+    Args:
+        *printers: The printers to serve.
+        host: The address to listen on.
+        ports: One port per printer (0 picks a free one); all free ports by default.
+
+    Yields:
+        The running server, with the printers' endpoints.
+
+    Raises:
+        Exception: Whatever :func:`serve` raised while starting.
+        TimeoutError: If the server did not start within a minute.
+    """
+    ready = threading.Event()
+    started: list[SimulatorServer] = []
+    failures: list[BaseException] = []
+    control: dict[str, Any] = {}
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        control["loop"] = asyncio.get_running_loop()
+        control["stop"] = stop
+        try:
+            async with serve(*printers, host=host, ports=ports) as server:
+                started.append(server)
+                ready.set()
+                await stop.wait()
+        except BaseException as exc:  # noqa: BLE001 - handed over to the calling thread
+            failures.append(exc)
+        finally:
+            ready.set()
+
+    thread = threading.Thread(
+        target=asyncio.run, args=(run(),), name="printer-simulator", daemon=True
+    )
+    thread.start()
+    if not ready.wait(THREAD_START_TIMEOUT):
+        raise TimeoutError("the simulator thread did not start in time")
+    try:
+        if failures:
+            raise failures[0]
+        yield started[0]
+    finally:
+        loop: asyncio.AbstractEventLoop | None = control.get("loop")
+        if loop is not None and thread.is_alive():
+            with contextlib.suppress(RuntimeError):  # the loop already ended
+                loop.call_soon_threadsafe(control["stop"].set)
+        thread.join()
+    if failures:
+        raise failures[0]
