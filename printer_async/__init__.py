@@ -21,13 +21,16 @@ from printer_async._errors import (
     StateReason,
 )
 from printer_async._models import CurrentJob, JobListEntry, JobStatus, RunningStatus, Statistics
+from printer_async._watch import EventKind, JobEvent
 
 __all__ = [
     "ApiError",
     "AsyncPrinter",
     "AuthenticationError",
     "CurrentJob",
+    "EventKind",
     "InvalidParameterError",
+    "JobEvent",
     "JobListEntry",
     "JobStatus",
     "NotFoundError",

@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Self
+import base64
+import binascii
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 import anyio
 
 from printer_async._auth import Auth
+from printer_async._camera import (
+    MAX_FRAME_BYTES,
+    MAX_SNAPSHOT_BYTES,
+    SNAPSHOT_PATH,
+    STREAM_PATH,
+    MjpegParser,
+    camera_error,
+    multipart_boundary,
+)
+from printer_async._checks import check_int, check_name, check_nozzle
 from printer_async._convert import structure
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
     InvalidParameterError,
+    NotFoundError,
     PathError,
     PrinterBusyError,
+    ProtocolError,
 )
-from printer_async._models import CurrentJob, JobListEntry, Statistics
-from printer_async._transport import Transport
+from printer_async._models import (
+    BasicInfo,
+    CameraInfo,
+    CurrentJob,
+    FileList,
+    JobDetail,
+    JobListEntry,
+    NozzleInfo,
+    RunningStatus,
+    Statistics,
+    SystemInfo,
+)
+from printer_async._transport import MAX_BODY_BYTES, Transport
+from printer_async._upload import UPLOAD_ENDPOINT, ProgressCallback, Upload, UploadSource
+from printer_async._watch import (
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_INTERVAL,
+    DEFAULT_OFFLINE_AFTER,
+    JobEvent,
+    watch_jobs,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping
+    from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping
     from types import TracebackType
 
     import httpx
@@ -30,6 +63,17 @@ DEFAULT_PORT: Final = 10800
 DEFAULT_TIMEOUT: Final = 10.0
 JOB_LIST_PAGE: Final = 12
 """The most jobs ``/dashboard/joblist`` returns at once."""
+FILE_LIST_PAGE: Final = 24
+"""The most entries ``/fileops/list`` returns at once."""
+FILEPOS_PREFIX: Final = "/filepos"
+"""The vendor's spelling for the directory, move, delete, rename and copy operations (list,
+thumbnail and upload are ``/fileops``). Whether ``/filepos`` is a typo in the vendor's text is
+unknown; if a printer answers 404 to them, set :attr:`AsyncPrinter.filepos_prefix`."""
+AXIS_ENDPOINT: Final = "/printer/axiscontrol/set"
+THUMBNAIL_SIZE: Final = 256
+"""Default width and height of thumbnails, in pixels (the printer takes 1-1024)."""
+MAX_IMAGE_ANSWER: Final = 16 * 1024 * 1024
+"""A 1024x1024 PNG in base64 can exceed the usual 4 MB answer cap."""
 
 
 def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
@@ -79,6 +123,16 @@ def check_range(name: str, value: int, low: int, high: int, *, endpoint: str) ->
     return value
 
 
+def _check_not_root(path: str, *, endpoint: str) -> None:
+    if path.rstrip("/") == "Local":
+        raise PathError(
+            f"{endpoint}: the Local/ directory itself cannot be deleted or renamed",
+            code=10006,
+            msg="no access to Local directory",
+            endpoint=endpoint,
+        )
+
+
 class AsyncPrinter:
     """An async client for one Raise3D printer's Remote Access API.
 
@@ -102,6 +156,9 @@ class AsyncPrinter:
             :meth:`aclose`. By default the printer creates (and closes) its own.
         name: A name for logs, events and fleets; defaults to ``host:port``.
     """
+
+    filepos_prefix: str = FILEPOS_PREFIX
+    """The path prefix of the file and directory operations; see :data:`FILEPOS_PREFIX`."""
 
     def __init__(
         self,
@@ -157,20 +214,36 @@ class AsyncPrinter:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        body: Callable[[], AsyncIterable[bytes]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int = MAX_BODY_BYTES,
+        replayable: bool = True,
     ) -> Any:
         """Send an authenticated request and return its ``data``.
 
-        A refused token leads to one login and one retry.
+        A refused token leads to one login and one retry. ``body`` makes a fresh raw body for
+        each attempt; when it cannot (``replayable=False``, a stream read once), the refused
+        token is still replaced but the error is raised instead of retrying.
         """
         self._check_open()
         token = await self._auth.token()
+        options: dict[str, Any] = {
+            "params": params,
+            "json": json,
+            "body": body,
+            "headers": headers,
+            "max_bytes": max_bytes,
+        }
         try:
-            return await self._send(method, endpoint, token, params=params, json=json)
+            return await self._send(method, endpoint, token, **options)
         except AuthenticationError as exc:
             if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                 raise
+            if not replayable:
+                await self._auth.refresh(stale=token)
+                raise
         token = await self._auth.refresh(stale=token)
-        return await self._send(method, endpoint, token, params=params, json=json)
+        return await self._send(method, endpoint, token, **options)
 
     async def _send(
         self,
@@ -180,9 +253,18 @@ class AsyncPrinter:
         *,
         params: Mapping[str, Any] | None,
         json: Any,
+        body: Callable[[], AsyncIterable[bytes]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int = MAX_BODY_BYTES,
     ) -> Any:
         answer = await self._transport.request(
-            method, endpoint, params={"token": token, **(params or {})}, json=json
+            method,
+            endpoint,
+            params={"token": token, **(params or {})},
+            json=json,
+            content=body() if body is not None else None,
+            headers=headers,
+            max_bytes=max_bytes,
         )
         return unwrap(endpoint, answer)
 
@@ -202,6 +284,65 @@ class AsyncPrinter:
         """The job being printed, or the last one (``GET /job/currentjob``)."""
         data = await self._request("GET", "/job/currentjob")
         return structure(data, CurrentJob, endpoint="/job/currentjob")
+
+    def watch(
+        self,
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        active_interval: float | None = None,
+        progress_step: float | None = None,
+        until_done: bool = False,
+        backoff_cap: float = DEFAULT_BACKOFF_CAP,
+        offline_after: float = DEFAULT_OFFLINE_AFTER,
+    ) -> AsyncGenerator[JobEvent, None]:
+        """Watch the current job: an async iterator of :class:`JobEvent` (one request per poll).
+
+        ::
+
+            async with contextlib.aclosing(printer.watch(interval=5)) as events:
+                async for event in events:
+                    print(event.kind, event.current)
+
+        It yields one ``initial`` event for the first answer, then one event for each change of
+        the job's status and for each new job (``started``, ``paused``, ``resumed``,
+        ``completed``, ``stopped``, ``new_job``), never two for the same state and never one
+        for a failed poll. Polls start every ``interval`` seconds, start to start. Busy answers
+        (10003, 500 "printer is busy", 429), 503, connection failures and malformed answers
+        stretch the delay: after ``n`` failures in a row it is drawn uniformly between
+        ``interval`` and ``min(backoff_cap, interval * 2**n)``; the first good answer resets
+        it. A printer unreachable (no answer, or 503) for ``offline_after`` seconds is reported
+        ``offline`` once, then polled about every ``backoff_cap`` seconds, and ``online`` once
+        when it answers. A refused token is renewed by one login, as for any call.
+
+        Nothing runs between two ``__anext__`` calls: breaking out of the loop or cancelling
+        stops the watch at once. ``contextlib.aclosing`` closes the generator promptly.
+
+        Args:
+            interval: Seconds from the start of one poll to the start of the next.
+            active_interval: The same while a job is running or paused (defaults to
+                ``interval``).
+            progress_step: Also yield ``progress`` events when a running job's progress crosses
+                a multiple of this many percent; 0 for every poll; ``None`` (default) for none.
+            until_done: End the iteration after the event that reports a job completed or
+                stopped.
+            backoff_cap: The longest delay failures stretch the schedule to, in seconds.
+            offline_after: Seconds of unreachability before one ``offline`` event.
+
+        Raises:
+            AuthenticationError: The access password is wrong (the watch ends).
+            ValueError: An option is out of range (raised at once, not on iteration).
+        """
+        self._check_open()
+        return watch_jobs(
+            self.current_job,
+            printer=self,
+            interval=interval,
+            active_interval=active_interval,
+            progress_step=progress_step,
+            until_done=until_done,
+            backoff_cap=backoff_cap,
+            offline_after=offline_after,
+        )
 
     async def start_job(self, file_path: str) -> None:
         """Print a file that is on the printer (``POST /job/newjob/set``).
@@ -311,3 +452,631 @@ class AsyncPrinter:
             else:
                 return page
         raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- printer ------------------------------------------------------------------------------
+
+    async def system_info(self) -> SystemInfo:
+        """The printer's identity, versions, clock and free storage (``GET /printer/system``)."""
+        data = await self._request("GET", "/printer/system")
+        return structure(data, SystemInfo, endpoint="/printer/system")
+
+    async def running_status(self) -> RunningStatus:
+        """What the printer is doing (``GET /printer/runningstatus``).
+
+        Returns:
+            The status; a value this version does not know is ``RunningStatus.UNKNOWN``.
+        """
+        endpoint = "/printer/runningstatus"
+        data = await self._request("GET", endpoint)
+        if not isinstance(data, dict) or "running_status" not in data:
+            raise ProtocolError(
+                f"{endpoint}: the answer has no running_status member", endpoint=endpoint
+            )
+        return structure(data["running_status"], RunningStatus, endpoint=endpoint)
+
+    async def basic_info(self) -> BasicInfo:
+        """Fan speed, feed rate and heatbed temperatures (``GET /printer/basic``)."""
+        data = await self._request("GET", "/printer/basic")
+        return structure(data, BasicInfo, endpoint="/printer/basic")
+
+    async def nozzle(self, index: Literal[1, 2]) -> NozzleInfo:
+        """One nozzle's temperatures and flow (``GET /printer/nozzle1`` or ``/printer/nozzle2``).
+
+        Args:
+            index: 1 for the left nozzle, 2 for the right one.
+
+        Raises:
+            InvalidParameterError: ``index`` is neither 1 nor 2 (checked before sending).
+            NotFoundError: ``index`` is 2 and the printer has one nozzle ("no right nozzle").
+        """
+        endpoint = f"/printer/nozzle{check_nozzle(index, endpoint='/printer/nozzle<1|2>')}"
+        data = await self._request("GET", endpoint)
+        return structure(data, NozzleInfo, endpoint=endpoint)
+
+    async def camera_info(self) -> CameraInfo:
+        """Where the camera server is and its credentials (``GET /printer/camera``).
+
+        The credentials change at every printer reboot. The password is not shown in the
+        returned value's ``repr``.
+        """
+        data = await self._request("GET", "/printer/camera")
+        return structure(data, CameraInfo, endpoint="/printer/camera")
+
+    # -- setters ------------------------------------------------------------------------------
+    # Values are checked against the documented ranges before sending and sent as integers: a
+    # whole float (200.0) is accepted, a fractional one (200.5) raises InvalidParameterError.
+    # Each setter may also raise PrinterStateError (safe mode, not ready, serial disconnected,
+    # unknown error) or PrinterBusyError, as the printer answers.
+
+    async def set_nozzle_temperature(self, index: Literal[1, 2], celsius: float) -> None:
+        """Set a nozzle's target temperature (``POST /printer/nozzle<1|2>/temp/set``).
+
+        Args:
+            index: 1 for the left nozzle, 2 for the right one.
+            celsius: 0-310 degrees Celsius.
+
+        Raises:
+            InvalidParameterError: A value is out of range (checked before sending).
+            NotFoundError: ``index`` is 2 on a single-nozzle printer.
+        """
+        nozzle = check_nozzle(index, endpoint="/printer/nozzle<1|2>/temp/set")
+        endpoint = f"/printer/nozzle{nozzle}/temp/set"
+        value = check_int("temperature", celsius, 0, 310, endpoint=endpoint)
+        await self._request("POST", endpoint, json={"temperature": value})
+
+    async def set_heatbed_temperature(self, celsius: float) -> None:
+        """Set the heatbed's target temperature, 0-110 degrees Celsius (``POST /printer/heatbedtemp/set``).
+
+        Raises:
+            InvalidParameterError: ``celsius`` is out of range (checked before sending).
+        """  # noqa: E501 - the endpoint belongs on the summary line
+        endpoint = "/printer/heatbedtemp/set"
+        value = check_int("temperature", celsius, 0, 110, endpoint=endpoint)
+        await self._request("POST", endpoint, json={"temperature": value})
+
+    async def set_flow_rate(self, index: Literal[1, 2], percent: float) -> None:
+        """Set a nozzle's flow (extrusion) rate (``POST /printer/nozzle<1|2>/flowrate/set``).
+
+        Args:
+            index: 1 for the left nozzle, 2 for the right one.
+            percent: 1-300 percent.
+
+        Raises:
+            InvalidParameterError: A value is out of range (checked before sending).
+            NotFoundError: ``index`` is 2 on a single-nozzle printer.
+        """
+        nozzle = check_nozzle(index, endpoint="/printer/nozzle<1|2>/flowrate/set")
+        endpoint = f"/printer/nozzle{nozzle}/flowrate/set"
+        value = check_int("flowrate", percent, 1, 300, endpoint=endpoint)
+        await self._request("POST", endpoint, json={"flowrate": value})
+
+    async def set_feed_rate(self, percent: float) -> None:
+        """Set the speed of the nozzles' moves, 1-350 percent (``POST /printer/feedrate/set``).
+
+        Raises:
+            InvalidParameterError: ``percent`` is out of range (checked before sending).
+        """
+        endpoint = "/printer/feedrate/set"
+        value = check_int("feedrate", percent, 1, 350, endpoint=endpoint)
+        await self._request("POST", endpoint, json={"feedrate": value})
+
+    async def set_fan_speed(self, percent: float) -> None:
+        """Set the fan speed, 0-100 percent (``POST /printer/fanspeed/set``).
+
+        Raises:
+            InvalidParameterError: ``percent`` is out of range (checked before sending).
+        """
+        endpoint = "/printer/fanspeed/set"
+        value = check_int("fanspeed", percent, 0, 100, endpoint=endpoint)
+        await self._request("POST", endpoint, json={"fanspeed": value})
+
+    async def move_axes(
+        self,
+        *,
+        x: float | None = None,
+        y: float | None = None,
+        z: float | None = None,
+        feed: float,
+        relative: bool = False,
+    ) -> None:
+        """Move the X, Y and Z axes (``POST /printer/axiscontrol/set``).
+
+        Only the axes given are sent. Absolute coordinates are in mm and at least 0 (the
+        maximum depends on the model and is checked by the printer); relative moves are
+        -10..10 mm.
+
+        Args:
+            x: Target (absolute) or distance (relative) on X, in mm.
+            y: The same on Y.
+            z: The same on Z.
+            feed: Speed in mm/min, 0-8000.
+            relative: Move by the given distances instead of to the given coordinates.
+
+        Raises:
+            InvalidParameterError: No axis given, or a value is out of range (checked before
+                sending), or past the model's size (the printer's 10002).
+        """
+        endpoint = AXIS_ENDPOINT
+        given = {name: value for name, value in (("x", x), ("y", y), ("z", z)) if value is not None}
+        if not given:
+            raise InvalidParameterError(
+                f"{endpoint}: move_axes() needs at least one of x, y or z",
+                code=10002,
+                msg="no axis given",
+                endpoint=endpoint,
+            )
+        body: dict[str, int] = {"is_relative_pos": int(bool(relative))}
+        body["feed"] = check_int(
+            "feed", feed, 0, 8000, endpoint=endpoint, msg="feed error xyz value(0~8000)"
+        )
+        for name, value in given.items():
+            if relative:
+                msg = f"{name} error relative model value(-10~10)"
+                body[name] = check_int(name, value, -10, 10, endpoint=endpoint, msg=msg)
+            else:
+                msg = f"{name} error aboslute model value(0~)"
+                body[name] = check_int(name, value, 0, None, endpoint=endpoint, msg=msg)
+        await self._request("POST", endpoint, json=body)
+
+    async def extrude(
+        self,
+        length: float,
+        *,
+        nozzle: Literal[1, 2] = 1,
+        feed: float,
+        relative: bool = True,
+    ) -> None:
+        """Feed (positive) or retract (negative) filament (``POST /printer/axiscontrol/set``).
+
+        Args:
+            length: Millimetres of filament: -10..10 relative, -10000..10000 absolute.
+            nozzle: 1 for the left nozzle, 2 for the right one (sent as the wire's 0 or 1).
+            feed: Speed in mm/min, 0-2400.
+            relative: Move by ``length`` (the default) rather than to the position ``length``.
+
+        Raises:
+            InvalidParameterError: A value is out of range (checked before sending).
+            NotFoundError: ``nozzle`` is 2 on a single-nozzle printer.
+        """
+        endpoint = AXIS_ENDPOINT
+        wire_nozzle = check_nozzle(nozzle, endpoint=endpoint) - 1
+        feed_value = check_int(
+            "feed", feed, 0, 2400, endpoint=endpoint, msg="feed error e value(0~2400)"
+        )
+        if relative:
+            msg = "e error relative model value(-10~10)"
+            e = check_int("length", length, -10, 10, endpoint=endpoint, msg=msg)
+        else:
+            msg = "e error aboslute model value(-10000~10000)"
+            e = check_int("length", length, -10000, 10000, endpoint=endpoint, msg=msg)
+        body = {"is_relative_pos": int(bool(relative)), "nozzle": wire_nozzle, "feed": feed_value}
+        await self._request("POST", endpoint, json={**body, "e": e})
+
+    # -- job control --------------------------------------------------------------------------
+
+    async def pause_job(self) -> None:
+        """Pause the current job (``POST /job/currentjob/set`` ``{"operate": "pause"}``).
+
+        Raises:
+            PrinterStateError: The job is already paused, or the printer shows a screen.
+            PrinterBusyError: The printer is busy.
+        """
+        await self._operate("pause")
+
+    async def resume_job(self) -> None:
+        """Resume the paused job (``POST /job/currentjob/set`` ``{"operate": "resume"}``).
+
+        Raises:
+            PrinterStateError: The printer is already printing, or shows a screen.
+            PrinterBusyError: The printer is busy.
+        """
+        await self._operate("resume")
+
+    async def stop_job(self) -> None:
+        """Stop the current job (``POST /job/currentjob/set`` ``{"operate": "stop"}``).
+
+        Raises:
+            PrinterStateError: The job is already stopped, or the printer shows a screen.
+            PrinterBusyError: The printer is busy.
+        """
+        await self._operate("stop")
+
+    async def _operate(self, operate: Literal["pause", "resume", "stop"]) -> None:
+        await self._request("POST", "/job/currentjob/set", json={"operate": operate})
+
+    # -- dashboard ----------------------------------------------------------------------------
+
+    async def job_detail(self, pos: int, job_id: str) -> JobDetail:
+        """One job of the history in detail (``GET /dashboard/job``).
+
+        Args:
+            pos: The job's ``job_index`` from :meth:`job_list`.
+            job_id: The job's ``job_id``; it must match ``pos``.
+
+        Raises:
+            InvalidParameterError: ``pos`` is negative (checked before sending), or the printer
+                says ``job_id`` does not match ``pos``.
+            PrinterBusyError: The printer is busy (10003); try again later.
+        """
+        endpoint = "/dashboard/job"
+        check_int("pos", pos, 0, None, endpoint=endpoint, msg="pos error")
+        if not isinstance(job_id, str) or not job_id:
+            raise InvalidParameterError(
+                f"{endpoint}: job_id must be a non-empty string, got {job_id!r}",
+                code=10002,
+                msg="job id not match pos",
+                endpoint=endpoint,
+            )
+        data = await self._request("GET", endpoint, params={"pos": int(pos), "job_id": job_id})
+        return structure(data, JobDetail, endpoint=endpoint)
+
+    async def job_thumbnail(
+        self, job_id: str, *, width: int = THUMBNAIL_SIZE, height: int = THUMBNAIL_SIZE
+    ) -> bytes:
+        """A job's picture as PNG bytes (``GET /dashboard/imagedownload``).
+
+        Args:
+            job_id: The job's ``job_id``.
+            width: Pixels, 1-1024.
+            height: Pixels, 1-1024.
+
+        Raises:
+            InvalidParameterError: ``width`` or ``height`` is out of range (checked before
+                sending), or the job's ``.data`` file is corrupt (10004).
+            NotFoundError: The job has no picture.
+            PrinterStateError: The printer could not read the file (``IO_FAILURE``).
+            ProtocolError: The picture is not valid base64.
+        """
+        return await self._image(
+            "/dashboard/imagedownload", "job_id", job_id, width=width, height=height
+        )
+
+    async def _image(
+        self, endpoint: str, key: str, value: str, *, width: int, height: int
+    ) -> bytes:
+        params = {
+            key: value,
+            "width": check_int(
+                "width", width, 1, 1024, endpoint=endpoint, msg="width error, range(1~1024)"
+            ),
+            "height": check_int(
+                "height", height, 1, 1024, endpoint=endpoint, msg="height error, range(1~1024)"
+            ),
+        }
+        data = await self._request("GET", endpoint, params=params, max_bytes=MAX_IMAGE_ANSWER)
+        encoded = data.get("img_data") if isinstance(data, dict) else None
+        if not isinstance(encoded, str):
+            raise ProtocolError(f"{endpoint}: the answer has no img_data string", endpoint=endpoint)
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except binascii.Error as exc:
+            raise ProtocolError(
+                f"{endpoint}: img_data is not valid base64 ({exc})", endpoint=endpoint
+            ) from exc
+
+    # -- files --------------------------------------------------------------------------------
+
+    async def list_files(
+        self, dir_path: str, *, start_pos: int = 0, max_num: int = FILE_LIST_PAGE
+    ) -> FileList:
+        """One page of a directory's sub-directories and print files (``GET /fileops/list``).
+
+        Args:
+            dir_path: Like ``Local/webapi_store``.
+            start_pos: Index of the first entry, 0 or more.
+            max_num: How many entries, 1-24.
+
+        Raises:
+            PathError: ``dir_path`` is outside ``Local/`` (checked before sending).
+            InvalidParameterError: ``start_pos`` or ``max_num`` is out of range (checked before
+                sending).
+            NotFoundError: The directory does not exist.
+        """
+        endpoint = "/fileops/list"
+        check_path(dir_path, what="dir", endpoint=endpoint)
+        start = check_int(
+            "start_pos",
+            start_pos,
+            0,
+            None,
+            endpoint=endpoint,
+            msg="start_pos error, it must be non-negative",
+        )
+        count = check_int(
+            "max_num",
+            max_num,
+            1,
+            FILE_LIST_PAGE,
+            endpoint=endpoint,
+            msg="max_num error, range(1~24)",
+        )
+        data = await self._request(
+            "GET", endpoint, params={"dir": dir_path, "start_pos": start, "max_num": count}
+        )
+        return structure(data, FileList, endpoint=endpoint)
+
+    async def iter_files(
+        self, dir_path: str, *, page_size: int = FILE_LIST_PAGE
+    ) -> AsyncIterator[FileList]:
+        """A whole directory, one :meth:`list_files` page after another.
+
+        Paging counts sub-directories and files together; the walk ends at the first page with
+        fewer than ``page_size`` entries (or one the printer repeats, which would mean it
+        ignores ``start_pos``).
+
+        Args:
+            dir_path: Like ``Local/webapi_store``.
+            page_size: Entries per request, 1-24.
+
+        Yields:
+            Each page, in order.
+        """
+        check_int("page_size", page_size, 1, FILE_LIST_PAGE, endpoint="/fileops/list")
+        start, previous = 0, None
+        while True:
+            page = await self.list_files(dir_path, start_pos=start, max_num=page_size)
+            count = len(page.directories) + len(page.files)
+            if count == 0 or page == previous:
+                return
+            yield page
+            if count < page_size:
+                return
+            start, previous = start + count, page
+
+    async def file_thumbnail(
+        self, data_path: str, *, width: int = THUMBNAIL_SIZE, height: int = THUMBNAIL_SIZE
+    ) -> bytes:
+        """A print file's picture as PNG bytes (``GET /fileops/imagedownload``).
+
+        Args:
+            data_path: The file's ``.data`` companion, :attr:`FileEntry.data_path`.
+            width: Pixels, 1-1024.
+            height: Pixels, 1-1024.
+
+        Raises:
+            PathError: ``data_path`` is outside ``Local/`` (checked before sending).
+            InvalidParameterError: ``width`` or ``height`` is out of range (checked before
+                sending), or the ``.data`` file is corrupt (10004).
+            NotFoundError: The ``.data`` file does not exist.
+            PrinterStateError: The printer could not read the file (``IO_FAILURE``).
+            ProtocolError: The picture is not valid base64.
+        """
+        endpoint = "/fileops/imagedownload"
+        check_path(data_path, what="data_path", endpoint=endpoint)
+        return await self._image(endpoint, "data_path", data_path, width=width, height=height)
+
+    async def upload_file(
+        self,
+        source: UploadSource,
+        dir_path: str = "Local/webapi_store",
+        *,
+        filename: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        """Upload a file to the printer (``POST /fileops/upload``, multipart/form-data).
+
+        The file is streamed in chunks, never read into memory whole. When its size is known
+        (a path, bytes) the 500 MB cap is checked before anything is sent and the body has a
+        ``Content-Length``; a stream of unknown size is sent chunked and abandoned as soon as
+        it passes 500 MB.
+
+        Args:
+            source: A local path, the file's bytes, or an async iterable of bytes.
+            dir_path: The printer directory to put it in.
+            filename: The name on the printer; defaults to a path's own name and is required
+                for bytes and streams.
+            progress: Called as ``progress(sent_bytes, total_bytes)`` once before the file and
+                after each chunk; ``total_bytes`` is ``None`` for a stream. It may be async.
+
+        Raises:
+            PathError: ``dir_path`` is outside ``Local/`` or ``filename`` is not a plain name
+                (checked before sending).
+            InvalidParameterError: The file is over 500 MB.
+            NotFoundError: The directory does not exist.
+            PrinterStateError: The printer could not write the file (``IO_FAILURE``: busy or
+                out of storage).
+            AuthenticationError: The token was refused while a stream was being sent; a
+                stream cannot be sent twice, so call again (the printer has logged in anew).
+            ValueError: ``source`` is bytes or a stream and ``filename`` is missing, or a
+                file changed size while it was read.
+            OSError: A local path could not be read.
+        """
+        check_path(dir_path, what="dir_path", endpoint=UPLOAD_ENDPOINT)
+        upload = await Upload.prepare(
+            source, dir_path=dir_path, filename=filename, progress=progress
+        )
+        await self._request(
+            "POST",
+            UPLOAD_ENDPOINT,
+            body=upload.body,
+            headers=upload.headers(),
+            replayable=upload.replayable,
+        )
+
+    async def delete_file(self, path: str) -> None:
+        """Delete a file (``POST /filepos/delete``).
+
+        Raises:
+            PathError: ``path`` is outside ``Local/`` (checked before sending).
+            NotFoundError: The file does not exist.
+            PrinterStateError: The printer failed to delete it (``IO_FAILURE``).
+        """
+        endpoint = f"{self.filepos_prefix}/delete"
+        check_path(path, endpoint=endpoint)
+        await self._request("POST", endpoint, json={"file_path": path})
+
+    async def rename_file(self, path: str, new_name: str) -> None:
+        """Rename a file in its directory (``POST /filepos/rename``).
+
+        Args:
+            path: Like ``Local/a.gcode``.
+            new_name: The new name alone, like ``b.gcode``.
+
+        Raises:
+            PathError: ``path`` is outside ``Local/`` or ``new_name`` is not a plain name
+                (checked before sending).
+            NotFoundError: The file does not exist.
+            PrinterStateError: The printer failed to rename it (``IO_FAILURE``).
+        """
+        endpoint = f"{self.filepos_prefix}/rename"
+        check_path(path, endpoint=endpoint)
+        check_name(new_name, what="new_name", endpoint=endpoint)
+        await self._request("POST", endpoint, json={"file_path": path, "new_name": new_name})
+
+    async def move_file(self, src: str, dst: str) -> None:
+        """Move a file (``POST /filepos/moveto``).
+
+        Args:
+            src: The file, like ``Local/a/x.gcode``.
+            dst: Its new path, file name included, like ``Local/b/x.gcode``.
+
+        Raises:
+            PathError: A path is outside ``Local/`` (checked before sending).
+            NotFoundError: The source file does not exist.
+            PrinterStateError: The printer failed to move it (``IO_FAILURE``).
+        """
+        await self._transfer("moveto", src, dst)
+
+    async def copy_file(self, src: str, dst: str) -> None:
+        """Copy a file (``POST /filepos/copy``).
+
+        Args:
+            src: The file, like ``Local/a/x.gcode``.
+            dst: The copy's path, file name included, like ``Local/b/x.gcode``.
+
+        Raises:
+            PathError: A path is outside ``Local/`` (checked before sending).
+            NotFoundError: The source file does not exist.
+            PrinterStateError: The printer failed to copy it (``IO_FAILURE``).
+        """
+        await self._transfer("copy", src, dst)
+
+    async def _transfer(self, operation: str, src: str, dst: str) -> None:
+        endpoint = f"{self.filepos_prefix}/{operation}"
+        check_path(src, what="file_src", endpoint=endpoint)
+        check_path(dst, what="file_dst", endpoint=endpoint)
+        await self._request("POST", endpoint, json={"file_src": src, "file_dst": dst})
+
+    async def create_directory(self, path: str) -> None:
+        """Create a directory (``POST /filepos/dir/create``).
+
+        Raises:
+            PathError: ``path`` is outside ``Local/`` (checked before sending).
+            PrinterStateError: The printer failed to create it (``IO_FAILURE``).
+        """
+        endpoint = f"{self.filepos_prefix}/dir/create"
+        check_path(path, what="dir_path", endpoint=endpoint)
+        await self._request("POST", endpoint, json={"dir_path": path})
+
+    async def delete_directory(self, path: str) -> None:
+        """Delete a directory (``POST /filepos/dir/delete``).
+
+        Raises:
+            PathError: ``path`` is outside ``Local/`` or is ``Local/`` itself (checked before
+                sending).
+            NotFoundError: The directory does not exist.
+            PrinterStateError: The printer failed to delete it (``IO_FAILURE``).
+        """
+        endpoint = f"{self.filepos_prefix}/dir/delete"
+        _check_not_root(check_path(path, what="dir_path", endpoint=endpoint), endpoint=endpoint)
+        await self._request("POST", endpoint, json={"dir_path": path})
+
+    async def rename_directory(self, path: str, new_name: str) -> None:
+        """Rename a directory in its parent (``POST /filepos/dir/rename``).
+
+        Args:
+            path: Like ``Local/old``.
+            new_name: The new name alone, like ``new``.
+
+        Raises:
+            PathError: ``path`` is outside ``Local/`` or is ``Local/`` itself, or ``new_name``
+                is not a plain name (checked before sending).
+            NotFoundError: The directory does not exist.
+            PrinterStateError: The printer failed to rename it (``IO_FAILURE``).
+        """
+        endpoint = f"{self.filepos_prefix}/dir/rename"
+        _check_not_root(check_path(path, what="dir_path", endpoint=endpoint), endpoint=endpoint)
+        check_name(new_name, what="new_name", endpoint=endpoint)
+        await self._request("POST", endpoint, json={"dir_path": path, "new_name": new_name})
+
+    # -- camera -------------------------------------------------------------------------------
+    # The camera server is another port of the printer, with HTTP Basic credentials that change
+    # at every reboot: they are asked for afresh (one /printer/camera call) on every use.
+
+    async def _camera_url(self, path: str) -> tuple[str, tuple[str, str] | None]:
+        info = await self.camera_info()
+        if not info.is_camera_connected:
+            raise NotFoundError(
+                "/printer/camera: the printer reports no camera connected",
+                code=404,
+                msg="camera is not connected",
+                endpoint="/printer/camera",
+            )
+        auth = None
+        if info.user_name is not None and info.password is not None:
+            auth = (info.user_name, info.password)
+        return f"http://{self.host}:{info.server_port}{path}", auth
+
+    async def snapshot(self, *, max_bytes: int = MAX_SNAPSHOT_BYTES) -> bytes:
+        """One picture from the printer's camera, as JPEG bytes (camera ``/api/v1/camera/takeshot``).
+
+        Args:
+            max_bytes: Refuse a picture larger than this.
+
+        Raises:
+            NotFoundError: The printer reports no camera connected.
+            AuthenticationError: The camera server refused the credentials.
+            ProtocolError: The picture is larger than ``max_bytes``.
+            PrinterConnectionError: The camera server could not be reached.
+        """  # noqa: E501 - the endpoint belongs on the summary line
+        self._check_open()
+        url, auth = await self._camera_url(SNAPSHOT_PATH)
+        async with self._transport.stream("GET", url, auth=auth) as answer:
+            if answer.status_code != 200:  # noqa: PLR2004
+                raise camera_error(answer.status_code, SNAPSHOT_PATH)
+            picture = bytearray()
+            async for chunk in answer.chunks:
+                picture += chunk
+                if len(picture) > max_bytes:
+                    raise ProtocolError(
+                        f"camera {SNAPSHOT_PATH}: the picture is larger than {max_bytes} bytes",
+                        endpoint=SNAPSHOT_PATH,
+                    )
+        return bytes(picture)
+
+    async def camera_frames(
+        self, *, max_frame_bytes: int = MAX_FRAME_BYTES
+    ) -> AsyncGenerator[bytes, None]:
+        """The camera's live MJPEG stream, one JPEG frame at a time (camera ``/api/v1/camera/stream``).
+
+        The connection stays open while you iterate; close the generator to end it::
+
+            async with contextlib.aclosing(printer.camera_frames()) as frames:
+                async for jpeg in frames:
+                    ...
+
+        Args:
+            max_frame_bytes: Refuse a frame larger than this (the parser's buffer is bounded
+                by it).
+
+        Yields:
+            Each frame's bytes (JPEG), as soon as it is complete.
+
+        Raises:
+            NotFoundError: The printer reports no camera connected.
+            AuthenticationError: The camera server refused the credentials.
+            ProtocolError: The answer is not a multipart stream, or a frame is too large.
+            PrinterConnectionError: The camera server could not be reached or the stream broke.
+        """  # noqa: E501 - the endpoint belongs on the summary line
+        self._check_open()
+        url, auth = await self._camera_url(STREAM_PATH)
+        async with self._transport.stream("GET", url, auth=auth) as answer:
+            if answer.status_code != 200:  # noqa: PLR2004
+                raise camera_error(answer.status_code, STREAM_PATH)
+            boundary = multipart_boundary(answer.content_type, path=STREAM_PATH)
+            parser = MjpegParser(boundary, max_frame_bytes=max_frame_bytes)
+            async for chunk in answer.chunks:
+                for frame in parser.feed(chunk):
+                    yield frame
+                if parser.finished:
+                    return
