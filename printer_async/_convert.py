@@ -6,13 +6,26 @@ type raises :class:`ProtocolError` naming the field.
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from printer_async._errors import ProtocolError
-from printer_async._models import JobStatus, RunningStatus, Statistics
+from printer_async._models import (
+    CameraInfo,
+    FileEntry,
+    FileList,
+    JobDetail,
+    JobStatus,
+    RunningStatus,
+    Statistics,
+    SystemInfo,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["structure"]
 
@@ -51,6 +64,16 @@ def _structure_bool(value: Any, _: type) -> bool:
     raise TypeError(f"expected a boolean, got {type(value).__name__}")
 
 
+def _structure_utc_datetime(value: Any, _: type) -> datetime:
+    # The vendor documents date_time as UTC in the form "2017-08-16 07:08:59".
+    if not isinstance(value, str):
+        raise TypeError(f"expected a date string, got {type(value).__name__}")
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        raise TypeError(f"expected a date like '2017-08-16 07:08:59', got {value!r}") from None
+
+
 def _tolerant_enum(enum_type: type[T]) -> Any:
     def hook(value: Any, _: type) -> T:
         if not isinstance(value, str):
@@ -77,7 +100,74 @@ def _make_converter() -> cattrs.Converter:
             printed_used_filament_right=override(rename="printed_used_filament_1"),
         ),
     )
+    converter.register_structure_hook(datetime, _structure_utc_datetime)
+    _register_renames(converter)
     return converter
+
+
+def _is(cls: Any) -> Callable[[Any], bool]:
+    return lambda other: bool(other == cls)
+
+
+def _json_array(converter: cattrs.Converter, cls: Any) -> Any:
+    # cattrs would turn a string into a tuple of its characters; only a JSON array is a list.
+    default = converter.get_structure_hook(cls)
+
+    def hook(value: Any, _: type) -> Any:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return default(value, cls)
+
+    return hook
+
+
+def _register_renames(converter: cattrs.Converter) -> None:
+    """The wire spellings of the rest of the API, kept out of the models."""
+    converter.register_structure_hook(
+        SystemInfo,
+        make_dict_structure_fn(
+            SystemInfo,
+            converter,
+            serial_number=override(rename="Serial_number"),
+            nozzle_count=override(rename="nozzies_num"),
+            storage_available_kb=override(rename="storage_available"),
+        ),
+    )
+    converter.register_structure_hook(
+        CameraInfo,
+        make_dict_structure_fn(
+            CameraInfo, converter, server_uri=override(rename="camerserver_URI")
+        ),
+    )
+    converter.register_structure_hook(
+        JobDetail,
+        make_dict_structure_fn(
+            JobDetail,
+            converter,
+            filament_used_left=override(rename="filament_used_0"),
+            filament_used_right=override(rename="filament_used_1"),
+        ),
+    )
+    for sequence in (tuple[str, ...], tuple[FileEntry, ...]):
+        converter.register_structure_hook_func(_is(sequence), _json_array(converter, sequence))
+    file_entry = make_dict_structure_fn(FileEntry, converter)
+
+    def structure_file_entry(value: Any, cls: type) -> FileEntry:
+        # An empty data_path means "no .data file"; None says that in Python.
+        if isinstance(value, dict) and value.get("data_path") == "":
+            value = {**value, "data_path": None}
+        return file_entry(value, cls)
+
+    converter.register_structure_hook(FileEntry, structure_file_entry)
+    converter.register_structure_hook(
+        FileList,
+        make_dict_structure_fn(
+            FileList,
+            converter,
+            directories=override(rename="dir_list"),
+            files=override(rename="file_list"),
+        ),
+    )
 
 
 _CONVERTER: Final = _make_converter()

@@ -264,6 +264,14 @@ def error_for(endpoint: str, code: int, msg: str) -> ApiError:  # noqa: C901, PL
         return InvalidParameterError(
             f"{where}: files up to 500 MB can be uploaded", code=code, msg=msg, endpoint=endpoint
         )
-    if code in (10002, 10004, 400, 413, 415):
+    if code == 10004:  # noqa: PLR2004 - "data file error" on both imagedownload endpoints
+        # A documented answer about the file the call named, so not a ProtocolError.
+        return InvalidParameterError(
+            f"{where}: the .data file is corrupt and cannot be parsed; re-slice or re-upload it",
+            code=code,
+            msg=msg,
+            endpoint=endpoint,
+        )
+    if code in (10002, 400, 413, 415):
         return InvalidParameterError(f"{where}", code=code, msg=msg, endpoint=endpoint)
     return ApiError(f"{where}", code=code, msg=msg, endpoint=endpoint)

@@ -7,6 +7,7 @@ login signature out of the request lines httpx logs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import ssl
@@ -19,9 +20,16 @@ import httpx
 from printer_async._errors import PrinterConnectionError, ProtocolError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import AsyncIterator, Mapping
 
-__all__ = ["MAX_BODY_BYTES", "Answer", "Transport", "redact", "shared_ssl_context"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "Answer",
+    "StreamAnswer",
+    "Transport",
+    "redact",
+    "shared_ssl_context",
+]
 
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 """Answers larger than this are refused: no documented JSON answer comes close."""
@@ -80,6 +88,39 @@ class Answer:
     status_code: int
     content_type: str
     content: bytes
+
+
+class _Chunks:
+    """An answer's body as it arrives, with httpx's exceptions translated."""
+
+    def __init__(self, response: httpx.Response, describe: Any) -> None:
+        self._chunks = response.aiter_bytes()
+        self._describe = describe
+
+    def __aiter__(self) -> _Chunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await anext(self._chunks)
+        except httpx.HTTPError as exc:
+            raise PrinterConnectionError(self._describe(exc)) from exc
+
+
+@attrs.frozen
+class StreamAnswer:
+    """An HTTP answer whose body is read as it arrives.
+
+    Attributes:
+        status_code: The HTTP status.
+        content_type: The ``Content-Type`` header, or ``""``.
+        chunks: The body, chunk by chunk; a broken connection raises
+            :class:`PrinterConnectionError`.
+    """
+
+    status_code: int
+    content_type: str
+    chunks: AsyncIterator[bytes] = attrs.field(repr=False)
 
 
 class Transport:
@@ -171,7 +212,54 @@ class Transport:
             content=bytes(body),
         )
 
-    def _describe(self, method: str, endpoint: str, exc: httpx.HTTPError) -> str:
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> AsyncIterator[StreamAnswer]:
+        """Send one request and read its answer as it arrives, like a camera's MJPEG stream.
+
+        Args:
+            method: ``GET`` or ``POST``.
+            url: An absolute URL, which may be on another port of the printer (the camera).
+            params: Query parameters.
+            auth: A user name and password for HTTP Basic authentication.
+
+        Yields:
+            The answer; its body is closed when the ``async with`` block ends.
+
+        Raises:
+            PrinterConnectionError: The request failed on the network or timed out, before or
+                while the body arrived.
+        """
+        target = httpx.URL(url)
+        path, netloc = target.path, target.netloc.decode()
+        request = self._client.build_request(method, target, params=params, timeout=self._timeout)
+        send_auth = httpx.BasicAuth(*auth) if auth is not None else httpx.USE_CLIENT_DEFAULT
+        try:
+            response = await self._client.send(request, stream=True, auth=send_auth)
+        except httpx.HTTPError as exc:
+            raise PrinterConnectionError(
+                self._describe(method, path, exc, netloc=netloc)
+            ) from exc
+        try:
+            yield StreamAnswer(
+                status_code=response.status_code,
+                content_type=response.headers.get("content-type", ""),
+                chunks=_Chunks(
+                    response, lambda exc: self._describe(method, path, exc, netloc=netloc)
+                ),
+            )
+        finally:
+            await response.aclose()
+
+    def _describe(
+        self, method: str, endpoint: str, exc: httpx.HTTPError, *, netloc: str | None = None
+    ) -> str:
         kind = {
             httpx.TimeoutException: "timed out",
             httpx.ConnectError: "could not connect",
@@ -180,7 +268,7 @@ class Transport:
         }
         what = next((v for k, v in kind.items() if isinstance(exc, k)), "the request failed")
         detail = redact(str(exc)) or type(exc).__name__
-        host = httpx.URL(self.base_url).netloc.decode()
+        host = netloc if netloc is not None else httpx.URL(self.base_url).netloc.decode()
         return (
             f"{method} {endpoint} to {host}: {what} ({detail}); check that the printer is on, "
             "on the network, and has Enable Remote Access API switched on"

@@ -1,0 +1,104 @@
+"""Client-side checks of the documented parameter ranges, made before any request is sent.
+
+The printer takes its numbers as integers. A whole-valued float (``200.0``, what UI number
+widgets produce) is accepted and sent as the integer; a fractional one (``200.5``) is refused
+rather than silently rounded, and ``True``/``False`` are not numbers here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from printer_async._errors import InvalidParameterError, PathError
+
+__all__ = ["check_int", "check_name", "check_nozzle"]
+
+_PARAMETER_ERROR: Final = 10002
+
+
+def check_int(
+    name: str,
+    value: float,
+    low: int | None,
+    high: int | None,
+    *,
+    endpoint: str,
+    msg: str | None = None,
+) -> int:
+    """Check a number against its documented range and return it as an int.
+
+    Args:
+        name: The parameter's name, for the message.
+        value: The number given.
+        low: The smallest allowed value, or ``None`` for no bound.
+        high: The largest allowed value, or ``None`` for no bound.
+        endpoint: The API path the parameter is for.
+        msg: The printer's own message for this range error, kept as ``.msg``.
+
+    Returns:
+        ``value`` as an int.
+
+    Raises:
+        InvalidParameterError: ``value`` is not a whole number in range.
+    """
+    whole = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and float(value).is_integer()
+    )
+    if whole and (low is None or value >= low) and (high is None or value <= high):
+        return int(value)
+    shown_low = "" if low is None else str(low)
+    shown_high = "" if high is None else str(high)
+    if high is None:
+        wanted = f"a whole number of at least {low}"
+    elif low is None:
+        wanted = f"a whole number of at most {high}"
+    else:
+        wanted = f"a whole number from {low} to {high}"
+    raise InvalidParameterError(
+        f"{endpoint}: {name} must be {wanted}, got {value!r}",
+        code=_PARAMETER_ERROR,
+        msg=msg if msg is not None else f"{name} error value({shown_low}~{shown_high})",
+        endpoint=endpoint,
+    )
+
+
+def check_nozzle(index: int, *, endpoint: str) -> int:
+    """Check a nozzle number: 1 (left) or 2 (right).
+
+    Raises:
+        InvalidParameterError: ``index`` is neither 1 nor 2.
+    """
+    if isinstance(index, bool) or index not in (1, 2):
+        raise InvalidParameterError(
+            f"{endpoint}: nozzle must be 1 (left) or 2 (right), got {index!r}",
+            code=_PARAMETER_ERROR,
+            msg="nozzle error value(1 or 2)",
+            endpoint=endpoint,
+        )
+    return int(index)
+
+
+def check_name(name: str, *, what: str, endpoint: str) -> str:
+    """Check a bare file or directory name (a new name, an upload's name) before it is sent.
+
+    Raises:
+        PathError: The name is empty, ``.`` or ``..``, or has a slash, a backslash or control
+            characters.
+    """
+    if (
+        not isinstance(name, str)
+        or name in {"", ".", ".."}
+        or any(c in "/\\" or ord(c) < 0x20 for c in name)  # noqa: PLR2004 - control characters
+    ):
+        raise PathError(
+            f"{endpoint}: {what} {name!r} must be a plain name: not empty, not '.' or '..', "
+            "without a slash, a backslash or control characters",
+            code=10005,
+            msg=f"{what} error",
+            endpoint=endpoint,
+        )
+    return name
