@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import httpx
 from printer_async.simulator import sign
+
+if TYPE_CHECKING:
+    import httpx
 
 PASSWORD = "123456"
 
