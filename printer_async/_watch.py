@@ -28,6 +28,8 @@ kind                    when
 ``progress``            opt-in: the running job's progress crossed a multiple of ``progress_step``
 ``offline``             the printer has been unreachable for ``offline_after`` seconds (once)
 ``online``              the first good poll after ``offline`` (once); the state event follows
+``error``               fleets only: the watch of this printer ended with ``error`` (a wrong
+                        password); the fleet's other printers go on
 ======================  ==========================================================================
 """
 
@@ -46,6 +48,7 @@ from printer_async._errors import (
     AuthenticationError,
     PrinterConnectionError,
     PrinterError,
+    ProtocolError,
     ServiceUnavailableError,
 )
 from printer_async._models import CurrentJob, JobStatus
@@ -83,6 +86,9 @@ Latency and scheduling jitter below half a delay are normal and must not raise t
 _CLOCK_SLACK: Final = 1e-6
 """Seconds of float rounding tolerated when comparing the clock with a deadline."""
 
+_GATEWAY_STATUSES: Final = frozenset({502, 504})
+"""HTTP statuses of a proxy's error page that mean the printer behind it did not answer."""
+
 _ACTIVE: Final = frozenset({JobStatus.RUNNING, JobStatus.PAUSED})
 _ENDED: Final = frozenset({JobStatus.COMPLETED, JobStatus.STOPPED})
 
@@ -112,6 +118,8 @@ class EventKind(enum.StrEnum):
     """The printer stayed unreachable for the grace period."""
     ONLINE = "online"
     """The printer answered again after being reported offline."""
+    ERROR = "error"
+    """A fleet's watch of this printer ended with this error (a wrong password); fleets only."""
 
 
 _STATUS_KIND: Final = {
@@ -180,7 +188,13 @@ def _utcnow() -> dt.datetime:
 
 
 def _is_unreachable(error: PrinterError) -> bool:
-    """Whether a failure means the printer's API could not be reached (it did not answer)."""
+    """Whether a failure means the printer's API could not be reached (it did not answer).
+
+    A busy or malformed answer is an answer: the printer is there. A gateway's 502/504 page
+    says that the printer behind it is not.
+    """
+    if isinstance(error, ProtocolError):
+        return error.status_code in _GATEWAY_STATUSES
     return isinstance(error, PrinterConnectionError | ServiceUnavailableError)
 
 

@@ -355,6 +355,14 @@ async def test_a_503_counts_as_unreachable_but_busy_and_bad_bodies_do_not():
         assert kinds(answered) == [EventKind.INITIAL]
 
 
+async def test_a_gateway_error_page_counts_as_unreachable():
+    """A proxy's 502/504 page means the printer behind it is down: offline; another page is not."""
+    for status, offline in ((502, True), (504, True), (404, False)):
+        page = ProtocolError("HTML page", endpoint="/job/currentjob", status_code=status)
+        events = await Script([(0, job(R)), (10, page)], end=300).run(offline_after=30)
+        assert (EventKind.OFFLINE in kinds(events)) is offline, status
+
+
 async def test_a_change_after_an_outage_says_it_may_have_missed_states():
     """Running, an outage, then completed: the completed event says a pause may have been missed."""
     script = Script([(0, job(R)), (10, PrinterConnectionError("down")), (100, job(C))], end=200)
