@@ -10,7 +10,6 @@ Serving needs uvicorn (the ``simulator`` extra); the state model, the clocks and
 """
 
 from printer_async.simulator._app import (
-    DEFAULT_ROUTES,
     BadRequest,
     Request,
     Route,
@@ -30,7 +29,6 @@ from printer_async.simulator._state import (
 )
 
 __all__ = [
-    "DEFAULT_ROUTES",
     "ApiFailure",
     "BadRequest",
     "Clock",
