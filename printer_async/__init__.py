@@ -20,20 +20,42 @@ from printer_async._errors import (
     ServiceUnavailableError,
     StateReason,
 )
-from printer_async._models import CurrentJob, JobListEntry, JobStatus, RunningStatus, Statistics
+from printer_async._fleet import Fleet, FleetWatch
+from printer_async._models import (
+    BasicInfo,
+    CameraInfo,
+    CurrentJob,
+    FileEntry,
+    FileList,
+    JobDetail,
+    JobListEntry,
+    JobStatus,
+    NozzleInfo,
+    RunningStatus,
+    Statistics,
+    SystemInfo,
+)
 from printer_async._watch import EventKind, JobEvent
 
 __all__ = [
     "ApiError",
     "AsyncPrinter",
     "AuthenticationError",
+    "BasicInfo",
+    "CameraInfo",
     "CurrentJob",
     "EventKind",
+    "FileEntry",
+    "FileList",
+    "Fleet",
+    "FleetWatch",
     "InvalidParameterError",
+    "JobDetail",
     "JobEvent",
     "JobListEntry",
     "JobStatus",
     "NotFoundError",
+    "NozzleInfo",
     "PathError",
     "PrinterBusyError",
     "PrinterConnectionError",
@@ -44,6 +66,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StateReason",
     "Statistics",
+    "SystemInfo",
     "sign",
 ]
 

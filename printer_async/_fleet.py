@@ -1,0 +1,454 @@
+"""Many printers from one process: a merged event stream, snapshots, isolation, shared limits.
+
+A :class:`Fleet` is an async context manager that owns an anyio task group. ``fleet.watch()``
+runs one watch task per printer in that group and merges their events into one bounded stream.
+Every request the fleet makes for a printer goes through that printer's own lock (at most one
+request in flight per printer) and one fleet-wide :class:`anyio.CapacityLimiter` (a bound on
+concurrent requests overall). Each printer keeps its own ``httpx.AsyncClient`` (one pool per
+origin: a single pool shared by thousands of origins is quadratic inside httpcore) and all of
+them share one SSL context (see DESIGN.md's measured decisions).
+
+A failing printer cannot hurt the others: its failures become events for that printer
+(``offline``, ``online``, ``error``), and a watch that ends with an error (a wrong password)
+ends for that printer only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
+
+import anyio
+import anyio.lowlevel
+
+from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
+from printer_async._errors import PrinterError
+from printer_async._watch import (
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_INTERVAL,
+    DEFAULT_OFFLINE_AFTER,
+    EventKind,
+    JobEvent,
+    watch_jobs,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from types import TracebackType
+
+    from anyio.abc import TaskGroup
+    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+    from printer_async._models import CurrentJob
+
+__all__ = ["Fleet", "FleetWatch"]
+
+_log = logging.getLogger("printer_async.fleet")
+
+DEFAULT_MAX_CONCURRENT: Final = 100
+"""Requests in flight at once across the whole fleet."""
+
+DEFAULT_BUFFER: Final = 1024
+"""Events the merged stream holds for a consumer that has not caught up."""
+
+Overflow = Literal["wait", "drop"]
+
+
+class Fleet:
+    """Many :class:`AsyncPrinter` instances watched and queried together.
+
+    ::
+
+        async with Fleet.from_toml("printers.toml") as fleet:
+            async with fleet.watch(interval=5) as events:
+                async for event in events:
+                    print(event.printer.name, event.kind)
+
+    The fleet owns its printers: leaving the ``async with`` block stops every task the fleet
+    started and closes every printer in it.
+
+    Args:
+        printers: The printers; their names (``AsyncPrinter.name``) must be unique.
+        max_concurrent: Requests in flight at once across the fleet.
+    """
+
+    def __init__(
+        self, printers: Iterable[AsyncPrinter] = (), *, max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    ) -> None:
+        self._printers: dict[str, AsyncPrinter] = {}
+        self._locks: dict[str, anyio.Lock] = {}
+        self._limiter = anyio.CapacityLimiter(max_concurrent)
+        self._task_group: TaskGroup | None = None
+        self._watch: FleetWatch | None = None
+        self._closed = False
+        for printer in printers:
+            self.add(printer)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], **options: Any) -> Self:
+        """Build a fleet from a TOML file.
+
+        ::
+
+            [defaults]                  # optional, applies to every printer
+            port = 10800
+            password_env = "RAISE3D_PASSWORD"
+            timeout = 10
+
+            [[printer]]
+            name = "left-1"
+            host = "192.168.0.57"
+            password = "368d8d"         # or password_env = "LEFT_1_PASSWORD"
+
+        Args:
+            path: The file.
+            options: Passed to :class:`Fleet` (``max_concurrent``).
+
+        Raises:
+            ValueError: The file is not valid TOML or an entry is incomplete; the message names
+                the entry. A password environment variable that is not set is an error too.
+            OSError: The file cannot be read.
+        """
+        text = Path(path).read_text(encoding="utf-8")
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+        defaults = document.get("defaults", {})
+        entries = document.get("printer", [])
+        if not isinstance(defaults, dict) or not isinstance(entries, list) or not entries:
+            raise ValueError(f"{path}: expected one or more [[printer]] tables")
+        printers = (_printer_from_entry(path, i, defaults | e) for i, e in enumerate(entries))
+        return cls(printers, **options)
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._task_group is not None or self._closed:
+            raise RuntimeError("a Fleet can be entered once")
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        self._task_group = task_group
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        task_group, self._task_group = self._task_group, None
+        self._closed = True
+        try:
+            if task_group is not None:
+                task_group.cancel_scope.cancel()
+                return await task_group.__aexit__(exc_type, exc, tb)
+            return None
+        finally:
+            with anyio.CancelScope(shield=True):
+                for printer in self._printers.values():
+                    await printer.aclose()
+                if self._watch is not None:
+                    self._watch.close_stream()
+
+    # -- membership -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._printers)
+
+    def __iter__(self) -> Iterator[AsyncPrinter]:
+        return iter(list(self._printers.values()))
+
+    def __getitem__(self, name: str) -> AsyncPrinter:
+        return self._printers[name]
+
+    def __contains__(self, item: object) -> bool:
+        name = item.name if isinstance(item, AsyncPrinter) else item
+        return name in self._printers
+
+    def add(self, printer: AsyncPrinter) -> None:
+        """Add a printer; if the fleet is watching, its watch starts at once.
+
+        Raises:
+            ValueError: A printer of that name is already in the fleet.
+            RuntimeError: The fleet is closed.
+        """
+        if self._closed:
+            raise RuntimeError("the fleet is closed")
+        if printer.name in self._printers:
+            raise ValueError(f"a printer named {printer.name!r} is already in the fleet")
+        self._printers[printer.name] = printer
+        self._locks[printer.name] = anyio.Lock()
+        if self._watch is not None:
+            self._watch.start(printer)
+
+    async def remove(self, printer: AsyncPrinter | str) -> AsyncPrinter:
+        """Take a printer out of the fleet: its watch stops, and it is closed.
+
+        Returns:
+            The printer removed.
+
+        Raises:
+            KeyError: No printer of that name is in the fleet.
+        """
+        name = printer.name if isinstance(printer, AsyncPrinter) else printer
+        removed = self._printers.pop(name)
+        self._locks.pop(name)
+        if self._watch is not None:
+            self._watch.stop(name)
+        await removed.aclose()
+        return removed
+
+    # -- requests -------------------------------------------------------------------------------
+
+    async def _limited_current_job(self, printer: AsyncPrinter) -> CurrentJob:
+        # Per printer first, so a printer waiting for its own earlier request holds no slot
+        # of the fleet-wide limit.
+        async with self._locks[printer.name], self._limiter:
+            return await printer.current_job()
+
+    async def snapshot(self) -> dict[str, CurrentJob | PrinterError]:
+        """Every printer's current job, or the error that kept it from answering.
+
+        The requests run concurrently, under the fleet's limits; a slow or dead printer delays
+        only its own entry (bounded by the printer's timeout).
+
+        Returns:
+            A mapping from printer name to its :class:`CurrentJob` or :class:`PrinterError`.
+        """
+        results: dict[str, CurrentJob | PrinterError] = {}
+
+        async def one(printer: AsyncPrinter) -> None:
+            try:
+                results[printer.name] = await self._limited_current_job(printer)
+            except PrinterError as exc:
+                results[printer.name] = exc
+
+        async with anyio.create_task_group() as task_group:
+            for printer in self:
+                task_group.start_soon(one, printer)
+        return {name: results[name] for name in self._printers if name in results}
+
+    # -- watching -------------------------------------------------------------------------------
+
+    def watch(
+        self,
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        active_interval: float | None = None,
+        progress_step: float | None = None,
+        backoff_cap: float = DEFAULT_BACKOFF_CAP,
+        offline_after: float = DEFAULT_OFFLINE_AFTER,
+        buffer: int = DEFAULT_BUFFER,
+        overflow: Overflow = "wait",
+    ) -> FleetWatch:
+        """Watch every printer: one merged stream of :class:`JobEvent`, each with ``.printer``.
+
+        The events are those of :meth:`AsyncPrinter.watch`, plus ``error`` when a printer's
+        watch ends with an error (a wrong password): that printer is no longer watched, the
+        others go on. First polls are spread evenly over ``interval`` instead of all at once.
+
+        Use it as an async context manager so that leaving the block stops the polling::
+
+            async with fleet.watch(interval=5) as events:
+                async for event in events:
+                    ...
+
+        A consumer slower than the events gets, with ``overflow="wait"`` (the default),
+        back-pressure: once ``buffer`` events wait, each printer's watch pauses at its next
+        event until there is room. With ``overflow="drop"`` the newest events are dropped
+        instead and counted in :attr:`FleetWatch.dropped`. Memory stays bounded either way.
+
+        Args:
+            interval: Seconds from the start of one poll of a printer to the start of its next.
+            active_interval: The same while a printer's job is running or paused.
+            progress_step: Also yield ``progress`` events, as for :meth:`AsyncPrinter.watch`.
+            backoff_cap: The longest delay failures stretch a printer's schedule to.
+            offline_after: Seconds of unreachability before a printer's ``offline`` event.
+            buffer: Events held for the consumer.
+            overflow: ``"wait"`` or ``"drop"``, see above.
+
+        Raises:
+            RuntimeError: The fleet is not entered, or another watch is running.
+        """
+        if self._task_group is None:
+            raise RuntimeError("enter the fleet first: async with Fleet(...) as fleet")
+        if self._watch is not None and not self._watch.closed:
+            raise RuntimeError("the fleet is already being watched; one watch at a time")
+        if overflow not in ("wait", "drop"):
+            raise ValueError(f"overflow must be 'wait' or 'drop', got {overflow!r}")
+        options = {
+            "interval": interval,
+            "active_interval": active_interval,
+            "progress_step": progress_step,
+            "backoff_cap": backoff_cap,
+            "offline_after": offline_after,
+        }
+        self._watch = FleetWatch(self, self._task_group, options, buffer=buffer, overflow=overflow)
+        for index, printer in enumerate(self):
+            self._watch.start(printer, start_delay=interval * index / max(len(self), 1))
+        return self._watch
+
+
+class FleetWatch:
+    """The merged event stream of :meth:`Fleet.watch`: an async iterator and context manager.
+
+    Attributes:
+        dropped: Events dropped because the consumer was behind (``overflow="drop"`` only).
+    """
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        task_group: TaskGroup,
+        options: dict[str, Any],
+        *,
+        buffer: int,
+        overflow: Overflow,
+    ) -> None:
+        self._fleet = fleet
+        self._task_group = task_group
+        self._options = options
+        self._overflow = overflow
+        self._send: MemoryObjectSendStream[JobEvent]
+        self._receive: MemoryObjectReceiveStream[JobEvent]
+        self._send, self._receive = anyio.create_memory_object_stream[JobEvent](buffer)
+        self._scopes: dict[str, anyio.CancelScope] = {}
+        self._rng = random.Random()
+        self.dropped = 0
+        self.closed = False
+
+    def start(self, printer: AsyncPrinter, *, start_delay: float | None = None) -> None:
+        """Start watching one printer (the fleet calls this)."""
+        if self.closed:
+            return
+        if start_delay is None:
+            start_delay = self._rng.uniform(0, self._options["interval"])
+        scope = anyio.CancelScope()
+        self._scopes[printer.name] = scope
+        self._task_group.start_soon(self._watch_one, printer, scope, start_delay, name=printer.name)
+
+    def stop(self, name: str) -> None:
+        """Stop watching one printer (the fleet calls this)."""
+        scope = self._scopes.pop(name, None)
+        if scope is not None:
+            scope.cancel()
+
+    async def _watch_one(
+        self, printer: AsyncPrinter, scope: anyio.CancelScope, start_delay: float
+    ) -> None:
+        with scope:
+            try:
+                events = watch_jobs(
+                    lambda: self._fleet._limited_current_job(printer),  # noqa: SLF001 - same layer
+                    printer=printer,
+                    start_delay=start_delay,
+                    **self._options,
+                )
+                async with contextlib.aclosing(events):
+                    async for event in events:
+                        if not await self._deliver(event):
+                            return
+            except PrinterError as exc:
+                await self._deliver(_error_event(printer, exc))
+            except Exception as exc:  # noqa: BLE001 - a bug must not take the other printers down
+                _log.exception("watching %s failed", printer.name)
+                error = PrinterError(f"watching {printer.name} failed: {type(exc).__name__}")
+                await self._deliver(_error_event(printer, error))
+            finally:
+                if self._scopes.get(printer.name) is scope:
+                    del self._scopes[printer.name]
+
+    async def _deliver(self, event: JobEvent) -> bool:
+        """Hand an event to the consumer; ``False`` once the consumer has gone."""
+        try:
+            if self._overflow == "drop":
+                try:
+                    self._send.send_nowait(event)
+                except anyio.WouldBlock:
+                    self.dropped += 1
+            else:
+                await self._send.send(event)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            return False
+        return True
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> JobEvent:
+        try:
+            return await self._receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop every printer's watch and end the stream."""
+        self.close_stream()
+        await anyio.lowlevel.checkpoint()
+
+    def close_stream(self) -> None:
+        """Stop every printer's watch and close the stream, without waiting."""
+        self.closed = True
+        for name in list(self._scopes):
+            self.stop(name)
+        self._send.close()
+        self._receive.close()
+
+
+def _error_event(printer: AsyncPrinter, error: PrinterError) -> JobEvent:
+    return JobEvent(
+        kind=EventKind.ERROR,
+        previous=None,
+        current=None,
+        job=None,
+        observed_at=dt.datetime.now(dt.UTC),
+        printer=printer,
+        error=error,
+    )
+
+
+def _printer_from_entry(path: object, index: int, entry: dict[str, Any]) -> AsyncPrinter:
+    where = f"{path}: printer #{index + 1}"
+    if "name" in entry:
+        where += f" ({entry['name']!r})"
+    host = entry.get("host")
+    if not isinstance(host, str) or not host:
+        raise ValueError(f"{where}: 'host' is required")
+    password = entry.get("password")
+    variable = entry.get("password_env")
+    if password is None and variable is not None:
+        password = os.environ.get(str(variable))
+        if password is None:
+            raise ValueError(f"{where}: the environment variable {variable!r} is not set")
+    if password is not None and not isinstance(password, str):
+        raise ValueError(f"{where}: 'password' must be a string")
+    port = entry.get("port", DEFAULT_PORT)
+    timeout = entry.get("timeout", DEFAULT_TIMEOUT)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:  # noqa: PLR2004
+        raise ValueError(f"{where}: 'port' must be a TCP port number")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ValueError(f"{where}: 'timeout' must be a positive number of seconds")
+    unknown = set(entry) - {"name", "host", "port", "password", "password_env", "timeout"}
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    name = entry.get("name")
+    return AsyncPrinter(
+        host,
+        port=port,
+        password=password,
+        timeout=float(timeout),
+        name=str(name) if name is not None else None,
+    )
