@@ -313,6 +313,21 @@ async def test_printer_watch_follows_a_job_in_real_time_on_a_scaled_clock():
     assert EventKind.PROGRESS in kinds
 
 
+async def test_cancelling_mid_poll_returns_at_once_and_leaves_nothing_open():
+    """A cancel while a request is in flight ends the watch at once; the client closes cleanly."""
+    async with served() as (sim, client, _):
+        sim.faults.latency(0.6, path=CURRENTJOB)
+        began = anyio.current_time()
+        with anyio.move_on_after(0.1) as scope:
+            async for _ in client.watch(interval=1):
+                pytest.fail("the only poll never answers in time")
+        elapsed = anyio.current_time() - began
+        assert scope.cancelled_caught
+        assert [path for path, _ in sim.faults.fired] == [CURRENTJOB]
+    assert elapsed < 0.5
+    assert client.closed
+
+
 def test_printer_watch_under_trio_over_real_sockets():
     """Under trio, printer.watch() polls a real server, and a cancel scope ends it promptly."""
     sim = SimulatedPrinter(clock=ManualClock(), seed=4)
