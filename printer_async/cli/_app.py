@@ -1,0 +1,693 @@
+"""The ``printer-async`` commands (click), each a thin layer over :class:`AsyncPrinter`.
+
+Every command runs its coroutine with :func:`asyncio.run` through :func:`_run`, which is the one
+place failures become exit codes and one line on standard error (see :mod:`._exit`); Ctrl-C ends
+any command with 130 and no traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
+
+import anyio
+import attrs
+import click
+from rich.live import Live
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
+from printer_async._errors import PrinterError
+from printer_async._fleet import Fleet
+from printer_async._models import FileEntry, JobStatus
+from printer_async._watch import DEFAULT_INTERVAL, EventKind, JobEvent, watch_jobs
+from printer_async.cli import _exit
+from printer_async.cli._demo import DEFAULT_SPEED, run_demo
+from printer_async.cli._render import (
+    FleetBoard,
+    PollReporter,
+    describe_event,
+    format_duration,
+    job_summary,
+    key_value_table,
+    make_console,
+    make_job_view,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Coroutine, Sequence
+
+    from rich.console import Console
+
+__all__ = ["PASSWORD_ENV", "cli"]
+
+PASSWORD_ENV: Final = "PRINTER_ASYNC_PASSWORD"  # noqa: S105 - a variable name, not a secret
+
+_EPILOG: Final = f"""\b
+The access password is set on the printer's touch screen: Machine > Developer >
+Enable Remote Access API, then Access password. Give it with --password, in
+${PASSWORD_ENV}, or type it when asked (on a terminal). It is never shown.
+
+\b
+Exit codes:
+  0    ok; watch: the job completed
+  1    error (an unexpected answer or failure)
+  2    usage (bad option or argument, no password, bad fleet file)
+  3    wrong access password (authentication)
+  4    printer unreachable (no answer, timeout, API service not started)
+  5    printer busy, or its state forbids the operation
+  6    not found or invalid (file, directory, path, parameter, last job)
+  7    watch: the job was stopped
+  130  interrupted (Ctrl-C)
+"""
+
+
+@attrs.frozen
+class _Settings:
+    debug: bool
+
+
+@attrs.frozen
+class _Target:
+    """Where a printer is and how to log in (``repr`` never shows the password)."""
+
+    host: str
+    port: int
+    timeout: float
+    password: str = attrs.field(repr=False)
+
+    def open(self) -> AsyncPrinter:
+        return AsyncPrinter(self.host, port=self.port, password=self.password, timeout=self.timeout)
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+class _Group(click.Group):
+    """A click group whose ``main`` turns every ending into an exit code, Ctrl-C into 130."""
+
+    def main(  # type: ignore[override] # click overloads main on standalone_mode
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> int:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else _exit.OK
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except click.Abort:  # Ctrl-C (or end of input) at the password prompt
+            click.echo("interrupted", err=True)
+            code = _exit.INTERRUPTED
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _run(
+    ctx: click.Context,
+    main: Callable[[], Coroutine[Any, Any, int | None]],
+    *,
+    secrets: tuple[str | None, ...] = (),
+) -> NoReturn:
+    """Run a command's coroutine and exit with its code, or with the code of its failure."""
+    debug = ctx.find_object(_Settings)
+    try:
+        code = asyncio.run(main())
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        ctx.exit(_exit.INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - any failure is one line; --debug shows the rest
+        if debug is not None and debug.debug:
+            traceback.print_exc()
+        click.echo(_exit.error_line(exc, secrets=secrets), err=True)
+        ctx.exit(_exit.exit_code_for(exc))
+    ctx.exit(code or _exit.OK)
+
+
+def _printer_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """HOST, --port, --password and --timeout, for every command that talks to one printer."""
+    options = [
+        click.argument("host"),
+        click.option(
+            "--port",
+            type=click.IntRange(1, 65535),
+            default=DEFAULT_PORT,
+            show_default=True,
+            help="The printer's API port.",
+        ),
+        click.option(
+            "--password",
+            envvar=PASSWORD_ENV,
+            show_envvar=True,
+            metavar="TEXT",
+            help="The printer's access password; asked for on a terminal when not given.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            help="Seconds to wait for each answer.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _interactive() -> bool:
+    """Whether a person can be asked for the password (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _target(host: str, port: int, password: str | None, timeout: float) -> _Target:
+    if password is None:
+        if not _interactive():
+            raise click.UsageError(
+                f"no access password: pass --password, set ${PASSWORD_ENV}, or run in a terminal "
+                "to be asked for it"
+            )
+        password = click.prompt("Access password", hide_input=True, err=True)
+    return _Target(host=host, port=port, timeout=timeout, password=str(password))
+
+
+def _json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead."
+    )(func)
+
+
+@click.group(cls=_Group, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs (never secrets).")
+@click.version_option(package_name="printer-async", prog_name="printer-async")
+@click.pass_context
+def cli(ctx: click.Context, *, debug: bool) -> None:
+    """Watch and control Raise3D printers through their Remote Access API.
+
+    Start with `printer-async demo`: it needs no printer.
+    """
+    ctx.obj = _Settings(debug=debug)
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+
+
+# -- demo and simulator ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--speed", type=click.FloatRange(min=1), default=DEFAULT_SPEED, hidden=True)
+@click.pass_context
+def demo(ctx: click.Context, speed: float) -> None:
+    """Watch a print on a simulated printer, live; no printer needed (under 30 s)."""
+    view = make_job_view(make_console())
+
+    async def main() -> int:
+        result = await run_demo(view, speed=speed)
+        return _exit.OK if result.completed else _exit.ERROR
+
+    with view:
+        _run(ctx, main)
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def simulate(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Serve simulated printers until Ctrl-C (--port 10800 --password P [--speed 60] ...).
+
+    Takes the options of `python -m printer_async.simulator`; see `printer-async simulate --help`.
+    """
+    from printer_async.simulator import _cli as simulator_cli  # noqa: PLC0415 - only here
+
+    # Parsed here first so that --help and errors name this command; then handed over as is.
+    simulator_cli.build_parser(prog="printer-async simulate").parse_args(list(args))
+    ctx.exit(simulator_cli.main(list(args)))
+
+
+# -- one printer: reading --------------------------------------------------------------------------
+
+
+@cli.command()
+@_printer_options
+@_json_option
+@click.pass_context
+def status(
+    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float, as_json: bool
+) -> None:
+    """Show the printer's status, current job and temperatures."""
+    target = _target(host, port, password, timeout)
+    console = make_console()
+
+    async def main() -> None:
+        async with target.open() as printer:
+            system = await printer.system_info()
+            running = await printer.running_status()
+            job = await printer.current_job()
+            basic = await printer.basic_info()
+            indexes: tuple[Literal[1, 2], ...] = (1, 2) if system.nozzle_count >= 2 else (1,)  # noqa: PLR2004
+            nozzles = [await printer.nozzle(index) for index in indexes]
+        if as_json:
+            print_json(
+                {
+                    "address": target.address,
+                    "system": system,
+                    "running_status": running,
+                    "job": job,
+                    "basic": basic,
+                    "nozzles": nozzles,
+                }
+            )
+            return
+        rows = [
+            ("printer", f"{system.machine_name} ({system.model}) at {target.address}"),
+            ("status", str(running)),
+            (
+                "job",
+                f"{job.file_name} {job.job_status}  {job_summary(job)}"
+                if job.has_job
+                else "no job",
+            ),
+            ("heatbed", f"{basic.heatbed_cur_temp:.1f} °C (target {basic.heatbed_tar_temp:g})"),
+        ]
+        rows += [
+            (
+                f"nozzle {index}",
+                (
+                    f"{nozzle.nozzle_cur_temp:.1f} °C (target {nozzle.nozzle_tar_temp:g}), "
+                    f"flow {nozzle.flow_cur_rate:g}%"
+                ),
+            )
+            for index, nozzle in zip(indexes, nozzles, strict=True)
+        ]
+        console.print(key_value_table(rows))
+
+    _run(ctx, main, secrets=(target.password,))
+
+
+@cli.command()
+@_printer_options
+@_json_option
+@click.pass_context
+def jobs(
+    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float, as_json: bool
+) -> None:
+    """List the printer's job history."""
+    target = _target(host, port, password, timeout)
+    console = make_console()
+
+    async def main() -> None:
+        async with target.open() as printer:
+            entries = [entry async for entry in printer.iter_jobs()]
+        if as_json:
+            print_json(entries)
+            return
+        table = Table(title=f"jobs on {target.address}", title_justify="left")
+        for column in ("#", "file", "job id", "tag"):
+            table.add_column(column)
+        for entry in entries:
+            table.add_row(str(entry.job_index), entry.file_name, entry.job_id, entry.user_tag)
+        console.print(table if entries else "no jobs yet")
+
+    _run(ctx, main, secrets=(target.password,))
+
+
+@cli.command()
+@_printer_options
+@_json_option
+@click.pass_context
+def stats(
+    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float, as_json: bool
+) -> None:
+    """Show totals over every successful print."""
+    target = _target(host, port, password, timeout)
+    console = make_console()
+
+    async def main() -> None:
+        async with target.open() as printer:
+            totals = await printer.statistics()
+        if as_json:
+            print_json(totals)
+            return
+        rows = [
+            ("files printed", str(totals.printed_file_num)),
+            ("print time", format_duration(totals.printed_total_time)),
+            ("filament", f"{totals.printed_used_filament:g} g"),
+            ("left nozzle", f"{totals.printed_used_filament_left:g} g"),
+        ]
+        if totals.printed_used_filament_right is not None:
+            rows.append(("right nozzle", f"{totals.printed_used_filament_right:g} g"))
+        console.print(key_value_table(rows))
+
+    _run(ctx, main, secrets=(target.password,))
+
+
+@cli.command()
+@_printer_options
+@click.argument("directory", default="Local/", metavar="[DIR]")
+@_json_option
+@click.pass_context
+def files(
+    ctx: click.Context,
+    *,
+    host: str,
+    port: int,
+    password: str | None,
+    timeout: float,
+    directory: str,
+    as_json: bool,
+) -> None:
+    """List a directory on the printer (default: Local/, the top of its storage)."""
+    target = _target(host, port, password, timeout)
+    console = make_console()
+    if directory == "Local":
+        directory = "Local/"  # printer-async checks that paths start with "Local/"
+
+    async def main() -> None:
+        directories: list[str] = []
+        entries: list[FileEntry] = []
+        async with target.open() as printer:
+            async for page in printer.iter_files(directory):
+                directories.extend(page.directories)
+                entries.extend(page.files)
+        if as_json:
+            print_json({"dir": directory, "directories": directories, "files": entries})
+            return
+        table = Table(title=f"{directory} on {target.address}", title_justify="left")
+        table.add_column("name")
+        table.add_column("kind")
+        for name in directories:
+            table.add_row(f"{name}/", "directory")
+        for entry in entries:
+            table.add_row(entry.file_name, "file")
+        console.print(table if directories or entries else f"{directory} is empty")
+
+    _run(ctx, main, secrets=(target.password,))
+
+
+# -- one printer: watching -------------------------------------------------------------------------
+
+_ENDED_CODES: Final = {JobStatus.COMPLETED: _exit.OK, JobStatus.STOPPED: _exit.JOB_STOPPED}
+
+
+def _ending(event: JobEvent) -> int | None:
+    """The exit code of the event that ends a watch, if it is one."""
+    if event.kind is EventKind.COMPLETED:
+        return _exit.OK
+    if event.kind is EventKind.STOPPED:
+        return _exit.JOB_STOPPED
+    if event.kind is EventKind.NEW_JOB and event.current is not None:
+        return _ENDED_CODES.get(event.current)
+    return None
+
+
+@cli.command()
+@_printer_options
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_INTERVAL,
+    show_default=True,
+    help="Seconds between polls.",
+)
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    *,
+    host: str,
+    port: int,
+    password: str | None,
+    timeout: float,
+    interval: float,
+) -> None:
+    """Follow the current job live until it ends (exit 0 completed, 7 stopped).
+
+    With no job running, waits for the next one to start.
+    """
+    target = _target(host, port, password, timeout)
+    view = make_job_view(make_console())
+
+    async def main() -> int:
+        async with target.open() as printer:
+            reporter = PollReporter(printer.current_job, view, clock=anyio.current_time)
+            events = watch_jobs(
+                reporter,
+                printer=printer,
+                interval=interval,
+                progress_step=view.progress_step,
+                until_done=True,
+            )
+            code = _exit.ERROR
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    view.event(event)
+                    if event.kind is EventKind.INITIAL and event.current not in {
+                        JobStatus.RUNNING,
+                        JobStatus.PAUSED,
+                    }:
+                        view.note("no job is running: waiting for the next one to start")
+                    ending = _ending(event)
+                    code = code if ending is None else ending
+            return code
+
+    with view:
+        _run(ctx, main, secrets=(target.password,))
+
+
+# -- one printer: doing ----------------------------------------------------------------------------
+
+
+def _action(
+    ctx: click.Context,
+    target: _Target,
+    call: Callable[[AsyncPrinter], Awaitable[object]],
+    done: str,
+) -> None:
+    async def main() -> None:
+        async with target.open() as printer:
+            await call(printer)
+        click.echo(f"{done} on {target.address}")
+
+    _run(ctx, main, secrets=(target.password,))
+
+
+@cli.command(name="print")
+@_printer_options
+@click.argument("file_path", metavar="FILE")
+@click.pass_context
+def print_(
+    ctx: click.Context,
+    *,
+    host: str,
+    port: int,
+    password: str | None,
+    timeout: float,
+    file_path: str,
+) -> None:
+    """Print FILE, a file already on the printer (like Local/benchy.gcode)."""
+    target = _target(host, port, password, timeout)
+    _action(ctx, target, lambda printer: printer.start_job(file_path), f"started {file_path}")
+
+
+@cli.command()
+@_printer_options
+@click.pass_context
+def pause(
+    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
+) -> None:
+    """Pause the current job."""
+    target = _target(host, port, password, timeout)
+    _action(ctx, target, AsyncPrinter.pause_job, "paused the job")
+
+
+@cli.command()
+@_printer_options
+@click.pass_context
+def resume(
+    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
+) -> None:
+    """Resume the paused job."""
+    target = _target(host, port, password, timeout)
+    _action(ctx, target, AsyncPrinter.resume_job, "resumed the job")
+
+
+@cli.command()
+@_printer_options
+@click.pass_context
+def stop(ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float) -> None:
+    """Stop the current job."""
+    target = _target(host, port, password, timeout)
+    _action(ctx, target, AsyncPrinter.stop_job, "stopped the job")
+
+
+@cli.command()
+@_printer_options
+@click.pass_context
+def recover(
+    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
+) -> None:
+    """Resume the job a power loss interrupted."""
+    target = _target(host, port, password, timeout)
+    _action(ctx, target, AsyncPrinter.recover_job, "recovered the last job")
+
+
+@cli.command()
+@_printer_options
+@click.argument(
+    "source", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--dir",
+    "dir_path",
+    default="Local/webapi_store",
+    show_default=True,
+    help="The printer directory to put it in.",
+)
+@click.option("--name", default=None, help="The name on the printer (default: FILE's name).")
+@click.pass_context
+def upload(
+    ctx: click.Context,
+    *,
+    host: str,
+    port: int,
+    password: str | None,
+    timeout: float,
+    source: Path,
+    dir_path: str,
+    name: str | None,
+) -> None:
+    """Upload FILE from this computer to the printer, with a progress bar."""
+    target = _target(host, port, password, timeout)
+    console = make_console()
+    filename = name or source.name
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
+
+    size = source.stat().st_size
+    task = bar.add_task(filename, total=size)
+
+    async def main() -> None:
+
+        def progress(sent: int, total: int | None) -> None:
+            bar.update(task, completed=sent, total=total)
+
+        async with target.open() as printer:
+            await printer.upload_file(source, dir_path, filename=filename, progress=progress)
+        click.echo(f"uploaded {source} ({size} bytes) to {dir_path}/{filename} on {target.address}")
+
+    with bar:
+        _run(ctx, main, secrets=(target.password,))
+
+
+# -- many printers ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("config", metavar="PRINTERS_TOML", type=click.Path(exists=True, dir_okay=False))
+@click.option("--once", is_flag=True, help="Print one snapshot and exit.")
+@_json_option
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_INTERVAL,
+    show_default=True,
+    help="Seconds between polls of each printer.",
+)
+@click.pass_context
+def fleet(ctx: click.Context, *, config: str, once: bool, as_json: bool, interval: float) -> None:
+    r"""Watch many printers in one live table (a TOML file of [[printer]] entries).
+
+    \b
+    [[printer]]
+    name = "left-1"
+    host = "192.168.0.57"
+    password_env = "LEFT_1_PASSWORD"   # or password = "..."
+
+    --json implies --once.
+    """
+    try:
+        printers = Fleet.from_toml(config)
+    except ValueError as exc:
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+        ctx.exit(_exit.USAGE)
+    board = FleetBoard([(printer.name, f"{printer.host}:{printer.port}") for printer in printers])
+    console = make_console()
+    if once or as_json:
+        _run(ctx, lambda: _fleet_once(printers, board, console, as_json=as_json))
+    _run(ctx, lambda: _fleet_live(printers, board, console, interval=interval))
+
+
+async def _fleet_once(
+    printers: Fleet, board: FleetBoard, console: Console, *, as_json: bool
+) -> None:
+    async with printers:
+        snapshot = await printers.snapshot()
+    for name, result in snapshot.items():
+        if isinstance(result, PrinterError):
+            board.failure(name, result)
+        else:
+            board.job(name, result)
+    if as_json:
+        print_json({"printers": board.as_json()})
+    else:
+        console.print(board.table())
+        for line in board.errors():
+            console.print(line, markup=False)
+
+
+async def _fleet_live(
+    printers: Fleet, board: FleetBoard, console: Console, *, interval: float
+) -> None:
+    live = console.is_terminal
+    async with printers:
+        for name, result in (await printers.snapshot()).items():
+            if isinstance(result, PrinterError):
+                board.failure(name, result)
+            else:
+                board.job(name, result)
+        # A table redrawn in place on a terminal; elsewhere one line per event.
+        watching = printers.watch(interval=interval, progress_step=0 if live else 10)
+        if not live:
+            for row in board.as_json():
+                click.echo(f"{row['name']} {row['status']} {row['file_name']}".rstrip())
+            async with watching as events:
+                async for event in events:
+                    board.event(event)
+                    click.echo(_fleet_line(event))
+            return
+        with Live(board.table(), console=console, refresh_per_second=4) as screen:
+            async with watching as events:
+                async for event in events:
+                    board.event(event)
+                    screen.update(board.table())
+
+
+def _fleet_line(event: JobEvent) -> str:
+    return f"{event.printer.name} {describe_event(event)}"
