@@ -34,6 +34,9 @@ __all__ = [
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 """Answers larger than this are refused: no documented JSON answer comes close."""
 
+_STALE_CONNECTION_ERRORS: Final = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+"""What httpx raises when a kept-alive connection was closed by the printer before we used it."""
+
 _SECRET_PARAM: Final = re.compile(r"(?i)\b(token|sign|password)=[^&\s\"'>]*")
 
 
@@ -191,7 +194,7 @@ class Transport:
             timeout=self._timeout,
         )
         try:
-            response = await self._client.send(request, stream=True)
+            response = await self._send(request)
             try:
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
@@ -211,6 +214,20 @@ class Transport:
             content_type=response.headers.get("content-type", ""),
             content=bytes(body),
         )
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and return once the answer's headers have arrived.
+
+        A GET that fails before any answer, on a connection the printer closed while it sat idle
+        in the pool (its keep-alive timeout and our poll interval can meet), is sent once more on
+        a fresh connection: the printer never saw it, and a GET changes nothing (RFC 9110 9.2.2).
+        """
+        try:
+            return await self._client.send(request, stream=True)
+        except _STALE_CONNECTION_ERRORS:
+            if request.method != "GET":
+                raise
+        return await self._client.send(request, stream=True)
 
     @contextlib.asynccontextmanager
     async def stream(
