@@ -9,12 +9,18 @@ the printer cannot parse (a body that is not JSON, a missing or mistyped paramet
 with an empty body; an unknown path 404 and a wrong method 405, both empty.
 
 Endpoints live in a routing table, ``(method, path) → handler``: :data:`DEFAULT_ROUTES` holds the
-built-in ones and :meth:`Router.add` adds more.
+built-in ones and :meth:`Router.add` adds more. A handler may be a coroutine function; a
+*streaming* route (the upload) gets the body as :attr:`Request.stream` instead of in memory, and
+whatever it leaves unread is drained before the answer, so a client never sees its upload cut off.
+
+Requests arriving on a printer's camera port go to the camera server
+(:mod:`printer_async.simulator._camera`) instead.
 """
 
 from __future__ import annotations
 
 import http
+import inspect
 import json
 import re
 import socket
@@ -27,7 +33,9 @@ import anyio
 import anyio.lowlevel
 import attrs
 
+from printer_async.simulator._camera import CameraServer
 from printer_async.simulator._faults import PRE_ANSWER_KINDS, Fault, FaultKind
+from printer_async.simulator._multipart import MultipartError, boundary_of, read_upload
 from printer_async.simulator._state import ApiFailure, SimulatedPrinter
 
 Scope = MutableMapping[str, Any]
@@ -36,6 +44,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 API_PREFIX: Final = "/v1"
+FILEPOS_PREFIX: Final = "/filepos"
+"""The vendor's spelling of the directory, move, delete, rename and copy paths (list, thumbnail
+and upload are ``/fileops``); kept in this one place in case printers prove the text wrong."""
 MAX_BODY: Final = 1024 * 1024
 """The vendor's ceiling for non-file requests (HTTP 413 above it)."""
 
@@ -44,6 +55,49 @@ _INTEGER = re.compile(r"-?\d+")
 
 class BadRequest(Exception):  # noqa: N818 - it is an answer (HTTP 400), not an error of the app
     """The request cannot be parsed: the printer answers HTTP 400 with an empty body."""
+
+    status: int = 400
+
+
+class UnsupportedMediaType(BadRequest):
+    """The body is not of the type the endpoint takes: HTTP 415 with an empty body."""
+
+    status = 415
+
+
+class BodyStream:
+    """A request body read chunk by chunk from ASGI ``receive`` (for streaming routes).
+
+    Args:
+        receive: The ASGI receive callable of the request.
+    """
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.done = False
+        self.disconnected = False
+        """Whether the client went away before the body ended."""
+        self.size = 0
+        """Bytes read so far."""
+
+    async def read(self) -> bytes:
+        """Return the next non-empty chunk, or ``b""`` once the body is over."""
+        while not self.done:
+            message = await self._receive()
+            if message["type"] != "http.request":
+                self.done = self.disconnected = True
+                return b""
+            self.done = not message.get("more_body", False)
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                self.size += len(chunk)
+                return chunk
+        return b""
+
+    async def drain(self) -> None:
+        """Read and drop the rest of the body."""
+        while await self.read():
+            pass
 
 
 @attrs.frozen
@@ -54,8 +108,10 @@ class Request:
         method: ``GET``, ``POST`` ...
         path: The path after ``/v1`` (e.g. ``/printer/basic``).
         query: Query parameters (the last value wins).
-        body: The raw request body.
+        body: The raw request body (empty for a streaming route).
         server_host: The address the request arrived on.
+        headers: Request headers, names in lower case (the last value wins).
+        stream: The body, for a streaming route; ``None`` otherwise.
     """
 
     method: str
@@ -63,6 +119,8 @@ class Request:
     query: Mapping[str, str]
     body: bytes
     server_host: str
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    stream: BodyStream | None = None
 
     def param(self, name: str) -> str:
         """Return a required query parameter.
@@ -131,18 +189,22 @@ class Request:
 
 
 Handler = Callable[[SimulatedPrinter, Request], Any]
-"""Returns the answer's ``data`` (``None`` for a bare ``{"status": 1}``); raises
-:class:`ApiFailure` for an error envelope or :class:`BadRequest` for HTTP 400."""
+"""Returns the answer's ``data`` (``None`` for a bare ``{"status": 1}``), or an awaitable of it;
+raises :class:`ApiFailure` for an error envelope or :class:`BadRequest` for HTTP 400."""
 
 
 @attrs.frozen
 class Route:
-    """One endpoint: method, path after ``/v1``, handler, and whether it needs a token."""
+    """One endpoint: method, path after ``/v1``, handler, need of a token, streaming.
+
+    A streaming route reads its body as :attr:`Request.stream` instead of in memory.
+    """
 
     method: str
     path: str
     handler: Handler
     auth: bool = True
+    streaming: bool = False
 
 
 class Router:
@@ -152,18 +214,30 @@ class Router:
         self._routes: dict[tuple[str, str], Route] = {}
         self._methods: dict[str, set[str]] = {}
         for route in routes:
-            self.add(route.method, route.path, route.handler, auth=route.auth)
+            self.add(
+                route.method, route.path, route.handler, auth=route.auth, streaming=route.streaming
+            )
 
-    def add(self, method: str, path: str, handler: Handler, *, auth: bool = True) -> None:
+    def add(
+        self,
+        method: str,
+        path: str,
+        handler: Handler,
+        *,
+        auth: bool = True,
+        streaming: bool = False,
+    ) -> None:
         """Register (or replace) the handler of ``method path``."""
-        self._routes[method, path] = Route(method, path, handler, auth)
+        self._routes[method, path] = Route(method, path, handler, auth, streaming)
         self._methods.setdefault(path, set()).add(method)
 
-    def route(self, method: str, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
+    def route(
+        self, method: str, path: str, *, auth: bool = True, streaming: bool = False
+    ) -> Callable[[Handler], Handler]:
         """Return a decorator that registers a handler."""
 
         def register(handler: Handler) -> Handler:
-            self.add(method, path, handler, auth=auth)
+            self.add(method, path, handler, auth=auth, streaming=streaming)
             return handler
 
         return register
@@ -323,6 +397,74 @@ def _list_files(printer: SimulatedPrinter, request: Request) -> Any:
     )
 
 
+@_route("GET", "/dashboard/imagedownload")
+def _job_thumbnail(printer: SimulatedPrinter, request: Request) -> Any:
+    return printer.job_thumbnail(
+        request.param("job_id"), request.int_param("width"), request.int_param("height")
+    )
+
+
+@_route("GET", "/fileops/imagedownload")
+def _file_thumbnail(printer: SimulatedPrinter, request: Request) -> Any:
+    return printer.file_thumbnail(
+        request.param("data_path"), request.int_param("width"), request.int_param("height")
+    )
+
+
+@_route("POST", "/fileops/upload", streaming=True)
+async def _upload(printer: SimulatedPrinter, request: Request) -> Any:
+    boundary = boundary_of(request.headers.get("content-type", ""))
+    if boundary is None or request.stream is None:
+        raise UnsupportedMediaType("content-type")
+    try:
+        uploaded = await read_upload(request.stream, boundary, limit=printer.upload_limit)
+    except MultipartError as exc:
+        raise BadRequest(str(exc)) from exc
+    printer.store_upload(
+        uploaded.dir_path,
+        uploaded.filename,
+        size=uploaded.size,
+        sha256=uploaded.sha256,
+        head=uploaded.head,
+    )
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/dir/create")
+def _create_dir(printer: SimulatedPrinter, request: Request) -> Any:
+    printer.create_dir(request.str_field("dir_path"))
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/dir/delete")
+def _delete_dir(printer: SimulatedPrinter, request: Request) -> Any:
+    printer.delete_dir(request.str_field("dir_path"))
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/dir/rename")
+def _rename_dir(printer: SimulatedPrinter, request: Request) -> Any:
+    printer.rename_dir(request.str_field("dir_path"), request.str_field("new_name"))
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/delete")
+def _delete_file(printer: SimulatedPrinter, request: Request) -> Any:
+    printer.delete_file(request.str_field("file_path"))
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/rename")
+def _rename_file(printer: SimulatedPrinter, request: Request) -> Any:
+    # The vendor's example sends file_path, its parameter table says dir_path: accept both.
+    printer.rename_file(request.str_field("file_path", "dir_path"), request.str_field("new_name"))
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/moveto")
+def _move_file(printer: SimulatedPrinter, request: Request) -> Any:
+    printer.move_file(request.str_field("file_src"), request.str_field("file_dst"))
+
+
+@_route("POST", f"{FILEPOS_PREFIX}/copy")
+def _copy_file(printer: SimulatedPrinter, request: Request) -> Any:
+    printer.copy_file(request.str_field("file_src"), request.str_field("file_dst"))
+
+
 # ---------------------------------------------------------------------- wire helpers
 
 
@@ -456,10 +598,21 @@ class SimulatorApp:
     ) -> None:
         self.printers: dict[int, SimulatedPrinter] = dict(printers_by_port or {})
         self.router = router if router is not None else DEFAULT_ROUTES
+        self.cameras: dict[int, SimulatedPrinter] = {}
+        """The printer whose camera server answers on each local port."""
+        self.camera = CameraServer()
 
     def add_printer(self, port: int, printer: SimulatedPrinter) -> None:
         """Serve ``printer`` on requests arriving on local port ``port``."""
         self.printers[port] = printer
+
+    def add_camera(self, port: int, printer: SimulatedPrinter) -> None:
+        """Serve ``printer``'s camera server on requests arriving on local port ``port``."""
+        self.cameras[port] = printer
+
+    def close_streams(self) -> None:
+        """End the camera streams, so that a shutdown does not wait for them."""
+        self.camera.close()
 
     def _printer_for(self, scope: Scope) -> SimulatedPrinter | None:
         server = scope.get("server")
@@ -478,22 +631,42 @@ class SimulatorApp:
             return
         if scope["type"] != "http":
             return
+        server = scope.get("server")
+        camera_printer = self.cameras.get(server[1]) if server is not None else None
+        if camera_printer is not None:
+            await self.camera(camera_printer, scope, receive, send)
+            return
         printer = self._printer_for(scope)
         if printer is None:
             await _respond(send, 404)
             return
-        body = await self._read_body(receive)
+        await self._serve_api(printer, scope, receive, send)
+
+    async def _serve_api(
+        self, printer: SimulatedPrinter, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        path: str = scope["path"]
+        route = self._resolve(scope["method"], path)
+        stream = None
+        body: bytes | None = b""
+        if isinstance(route, Route) and route.streaming:
+            stream = BodyStream(receive)
+        else:
+            body = await self._read_body(receive)
         if body is None:
             await _respond(send, 413)
             return
-        path: str = scope["path"]
         delay, fault = printer.faults.take(path)
         if delay:
             await anyio.sleep(delay)
         if fault is not None and fault.kind in PRE_ANSWER_KINDS:
+            if stream is not None and fault.kind is not FaultKind.DROP:
+                await stream.drain()
             await self._pre_answer_fault(send, fault)
             return
-        answer = self._answer(printer, scope, path, body)
+        answer = await self._answer(printer, scope, route, body, stream)
+        if stream is not None and stream.disconnected:
+            return  # nobody is left to answer
         if fault is not None and answer.status == 200:  # noqa: PLR2004 - only answers get damaged
             await self._damage(send, fault, answer.body)
             return
@@ -536,23 +709,57 @@ class SimulatorApp:
         allow = [(b"allow", ", ".join(sorted({*allowed, "OPTIONS"})).encode())]
         return _Answer(200 if method == "OPTIONS" else 405, headers=allow)
 
-    def _answer(self, printer: SimulatedPrinter, scope: Scope, path: str, body: bytes) -> _Answer:
-        """Compute the answer to a request."""
-        method: str = scope["method"]
-        route = self._resolve(method, path)
+    async def _answer(
+        self,
+        printer: SimulatedPrinter,
+        scope: Scope,
+        route: Route | _Answer,
+        body: bytes,
+        stream: BodyStream | None,
+    ) -> _Answer:
+        """Compute the answer to a request; a streaming request's body is drained first."""
+        try:
+            return await self._handle(printer, scope, route, body, stream)
+        finally:
+            if stream is not None:
+                await stream.drain()
+
+    async def _handle(
+        self,
+        printer: SimulatedPrinter,
+        scope: Scope,
+        route: Route | _Answer,
+        body: bytes,
+        stream: BodyStream | None,
+    ) -> _Answer:
         if isinstance(route, _Answer):
             return route
+        path: str = scope["path"]
         query = dict(
             parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         )
         if route.auth and not printer.check_token(query.get("token")):
             return _Answer(200, _envelope_error(401, "token error"))
         server = scope.get("server")
-        request = Request(method, route.path, query, body, server[0] if server else "127.0.0.1")
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in scope.get("headers", [])
+        }
+        request = Request(
+            scope["method"],
+            route.path,
+            query,
+            body,
+            server[0] if server else "127.0.0.1",
+            headers=headers,
+            stream=stream,
+        )
         try:
             data = route.handler(printer, request)
-        except BadRequest:
-            return _Answer(400)
+            if inspect.isawaitable(data):
+                data = await data
+        except BadRequest as refusal:
+            return _Answer(refusal.status)
         except ApiFailure as failure:
             return _Answer(200, _envelope_error(failure.code, failure.msg))
         if isinstance(data, dict):
@@ -570,6 +777,8 @@ class SimulatorApp:
                 await _respond(send, 200, _envelope_error(500, "printer is busy"))
             case FaultKind.SERVICE_UNAVAILABLE:
                 await _respond(send, 200, _envelope_error(503, "no server"))
+            case FaultKind.API_ERROR:
+                await _respond(send, 200, _envelope_error(fault.code, fault.msg))
             case FaultKind.TOO_MANY_REQUESTS:
                 await _respond(send, 429)
             case FaultKind.HTML_ERROR:

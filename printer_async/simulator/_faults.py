@@ -55,6 +55,9 @@ class FaultKind(enum.Enum):
     """The real answer with one data field removed."""
     SERVICE_UNAVAILABLE = "service_unavailable"
     """``{"status":0,"error":{"code":503,"msg":"no server"}}``."""
+    API_ERROR = "api_error"
+    """Any error envelope, ``{"status":0,"error":{"code":...,"msg":...}}``: a documented answer
+    the simulated state does not produce by itself (500 "can not open IODevice", ...)."""
 
 
 #: Kinds that replace the answer before the request reaches the printer (it has no effect).
@@ -66,6 +69,7 @@ PRE_ANSWER_KINDS = frozenset(
         FaultKind.DROP,
         FaultKind.HTML_ERROR,
         FaultKind.SERVICE_UNAVAILABLE,
+        FaultKind.API_ERROR,
     }
 )
 
@@ -100,12 +104,16 @@ class Fault:
         seconds: Delay of a latency fault.
         status: HTTP status of an HTML error page.
         field: Data field a wrong-type or missing-field fault changes.
+        code: Error code of an API-error fault.
+        msg: Error message of an API-error fault.
     """
 
     kind: FaultKind
     seconds: float = 0.0
     status: int = 502
     field: str = ""
+    code: int = 0
+    msg: str = ""
 
 
 @attrs.define
@@ -356,6 +364,29 @@ class FaultInjector:
             path=path,
         )
 
+    def api_error(
+        self,
+        code: int,
+        msg: str,
+        *,
+        count: int | None = None,
+        duration: float | None = None,
+        probability: float | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Answer ``{"status":0,"error":{"code":code,"msg":msg}}`` (the request has no effect).
+
+        For the documented errors the simulated state never runs into by itself, e.g.
+        ``api_error(10004, "data file error", path="/v1/fileops/imagedownload")``.
+        """
+        self._arm(
+            Fault(FaultKind.API_ERROR, code=code, msg=msg),
+            count=count,
+            duration=duration,
+            probability=probability,
+            path=path,
+        )
+
     def random(
         self,
         probability: float,
@@ -373,8 +404,8 @@ class FaultInjector:
 
         Args:
             probability: Chance that a request gets a fault.
-            kinds: Kinds to draw from (wrong-type and missing-field need a field, so they are not
-                drawable).
+            kinds: Kinds to draw from (wrong-type and missing-field need a field, an API error
+                its code and message, so they are not drawable).
             rng: Source of the draws; the injector's own seeded one by default.
             count: Stop after that many faults.
             duration: Stop after that many real seconds.
@@ -385,8 +416,11 @@ class FaultInjector:
             ValueError: For an empty or undrawable set of kinds, or bad selectors.
         """
         chosen = tuple(kinds)
-        if not chosen or {FaultKind.WRONG_TYPE, FaultKind.MISSING_FIELD} & set(chosen):
-            raise ValueError("kinds must be non-empty and exclude wrong_type and missing_field")
+        undrawable = {FaultKind.WRONG_TYPE, FaultKind.MISSING_FIELD, FaultKind.API_ERROR}
+        if not chosen or undrawable & set(chosen):
+            raise ValueError(
+                "kinds must be non-empty and exclude wrong_type, missing_field and api_error"
+            )
         self._arm(
             None,
             count=count,

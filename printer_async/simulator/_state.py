@@ -14,18 +14,23 @@ idle simulated printer costs nothing, and a thousand of them cost little.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import math
 import random
+import re
 import threading
 import time
+import zlib
 from typing import Any, Final
 
 import attrs
 
 from printer_async.simulator._clock import Clock, ManualClock, ScaledClock
 from printer_async.simulator._faults import FaultInjector
+from printer_async.simulator._images import png
 
 AMBIENT_TEMP: Final = 25.0
 """Temperature (°C) a heater settles at when its target is 0 (off)."""
@@ -53,6 +58,19 @@ STORAGE_KB: Final = 4_914_340
 
 JOB_LIST_MAX: Final = 12
 FILE_LIST_MAX: Final = 24
+IMAGE_MAX: Final = 1024
+"""Largest width or height of a thumbnail, in pixels."""
+UPLOAD_LIMIT: Final = 500 * 1024 * 1024
+"""The vendor's upload cap, "file too large size(0~500MB)", read as 500 MiB."""
+CAMERA_PORT: Final = 30216
+"""The camera server's port on a real printer (what ``/printer/camera`` names when not served)."""
+CAMERA_USER: Final = "raise3d_camera"
+"""The camera server's user name."""
+MILLIGRAMS_PER_GRAM: Final = 1000.0
+ROOT: Final = "Local"
+
+_GCODE_TIME = re.compile(rb"(?im)^;\s*(?:TIME|Print Time)\s*:\s*(\d+)\s*$")
+_GCODE_LAYERS = re.compile(rb"(?im)^;\s*(?:LAYER_COUNT|Layer Count)\s*:\s*(\d+)\s*$")
 
 
 class ApiFailure(Exception):  # noqa: N818 - it is an answer, not an error of the simulator
@@ -100,12 +118,17 @@ class PrintFile:
         total_layer: Number of layers.
         filament: Grams of filament used by the left and the right nozzle.
         data_path: Path of the ``.data`` thumbnail file, ``""`` if none.
+        size: Bytes of an uploaded file (0 for files added by :meth:`SimulatedPrinter.add_file`).
+        sha256: Hex SHA-256 of an uploaded file's content (``""`` for added files); the content
+            itself is not kept.
     """
 
     total_time: int
     total_layer: int
     filament: tuple[float, float] = (0.0, 0.0)
     data_path: str = ""
+    size: int = 0
+    sha256: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -188,7 +211,32 @@ def sign(password: str, timestamp: str | int) -> str:
 
 def _is_under_local(path: str) -> bool:
     parts = path.split("/")
-    return parts[0] == "Local" and ".." not in parts and "" not in parts[1:-1]
+    return parts[0] == ROOT and ".." not in parts and "" not in parts[1:-1]
+
+
+def _is_plain_name(name: str) -> bool:
+    return name not in {"", ".", ".."} and not any(
+        c in "/\\" or ord(c) < 0x20  # noqa: PLR2004 - control characters
+        for c in name
+    )
+
+
+def _rebase(path: str, old: str, new: str) -> str:
+    """``path`` with the directory ``old`` (itself or as a prefix) replaced by ``new``."""
+    if path == old:
+        return new
+    if path.startswith(old + "/"):
+        return new + path[len(old) :]
+    return path
+
+
+def _size_kb(spec: PrintFile) -> int:
+    """Storage a file takes, in KB: its real size when uploaded, a guess from its layers else."""
+    return -(-spec.size // 1024) if spec.size else 8 * spec.total_layer
+
+
+def _png_base64(width: int, height: int, data_path: str) -> str:
+    return base64.b64encode(png(width, height, zlib.crc32(data_path.encode()))).decode()
 
 
 class SimulatedPrinter:
@@ -203,7 +251,9 @@ class SimulatedPrinter:
         seed: Seed of every random choice (ids, tokens, serial numbers, faults); ``None`` for fresh
             randomness. Tokens are not secrets here: this is a test double.
         job_duration: Print time in simulated seconds of the seeded files.
-        camera_connected: Whether ``/printer/camera`` reports a connected camera.
+        camera_connected: Whether ``/printer/camera`` reports a connected camera (without one,
+            the camera server answers 503).
+        camera_fps: Frames per second of the camera server's MJPEG stream (real time).
 
     Raises:
         ValueError: If ``nozzles`` is not 1 or 2.
@@ -220,6 +270,7 @@ class SimulatedPrinter:
         seed: int | None = None,
         job_duration: float = 3600.0,
         camera_connected: bool = True,
+        camera_fps: float = 5.0,
     ) -> None:
         if nozzles not in (1, 2):
             raise ValueError(f"nozzles must be 1 or 2, got {nozzles!r}")
@@ -230,6 +281,13 @@ class SimulatedPrinter:
         self.name = name
         self.job_duration = job_duration
         self.camera_connected = camera_connected
+        if camera_fps <= 0:
+            raise ValueError(f"camera_fps must be positive, got {camera_fps!r}")
+        self.camera_fps = camera_fps
+        self.camera_port = CAMERA_PORT
+        """The camera server's port, as ``/printer/camera`` reports it; serving sets it."""
+        self.upload_limit = UPLOAD_LIMIT
+        """Largest upload in bytes; larger ones get 10003 "file too large size(0~500MB)"."""
         self._rng = random.Random(seed)
         self.faults = FaultInjector(
             rng=random.Random(None if seed is None else f"{seed}-faults"),
@@ -249,6 +307,7 @@ class SimulatedPrinter:
         self._printed_total_time = 0
         self._used_filament = [0.0, 0.0]
         self._job_ids: set[str] = set()
+        self._job_data: dict[str, str] = {}  # job id -> the .data path of the file it printed
         self.transitions: list[Transition] = []
         """Ground-truth log of every new job and every ``job_status`` change, oldest first."""
 
@@ -268,6 +327,7 @@ class SimulatedPrinter:
 
         self._dirs: set[str] = {"Local", "Local/webapi_store"}
         self._files: dict[str, PrintFile] = {}
+        self._data_files: dict[str, bool] = {}  # path of a .data file -> whether it is corrupt
         self._seed_files()
 
     # ------------------------------------------------------------------ files
@@ -275,7 +335,11 @@ class SimulatedPrinter:
     def _seed_files(self) -> None:
         duration = round(self.job_duration)
         self.add_file(
-            "Local/benchy.gcode", total_time=duration, total_layer=240, filament=(14.2, 0)
+            "Local/benchy.gcode",
+            total_time=duration,
+            total_layer=240,
+            filament=(14.2, 0),
+            data_path="Local/benchy.data",
         )
         self.add_file(
             "Local/calibration_cube.gcode", total_time=duration, total_layer=100, filament=(5.3, 0)
@@ -285,6 +349,7 @@ class SimulatedPrinter:
             total_time=duration,
             total_layer=80,
             filament=(9.8, 0),
+            data_path="Local/webapi_store/bracket.data",
         )
         if self.nozzles == 2:  # noqa: PLR2004 - a two-colour print needs the right nozzle
             self.add_file(
@@ -310,13 +375,15 @@ class SimulatedPrinter:
             total_time: Print time in simulated seconds; ``job_duration`` by default.
             total_layer: Number of layers.
             filament: Grams used by the left and right nozzle.
-            data_path: Thumbnail ``.data`` path reported by ``/fileops/list``.
+            data_path: Thumbnail ``.data`` path reported by ``/fileops/list``; a valid ``.data``
+                file is created there unless one exists.
 
         Raises:
-            ValueError: If ``path`` is not a file path under ``Local/``.
+            ValueError: If ``path`` (or ``data_path``) is not a file path under ``Local/``.
         """
-        if not _is_under_local(path) or path.endswith("/") or "/" not in path:
-            raise ValueError(f"not a file path under Local/: {path!r}")
+        for checked in (path, data_path) if data_path else (path,):
+            if not _is_under_local(checked) or checked.endswith("/") or "/" not in checked:
+                raise ValueError(f"not a file path under Local/: {checked!r}")
         spec = PrintFile(
             total_time=max(1, round(self.job_duration if total_time is None else total_time)),
             total_layer=total_layer,
@@ -327,6 +394,37 @@ class SimulatedPrinter:
             parent = path.rsplit("/", 1)[0]
             self._add_dir_locked(parent)
             self._files[path] = spec
+            if data_path:
+                self._add_dir_locked(data_path.rsplit("/", 1)[0])
+                self._data_files.setdefault(data_path, False)
+
+    def add_data_file(self, path: str, *, corrupt: bool = False) -> None:
+        """Put a ``.data`` thumbnail file in the store (replacing any), creating its directories.
+
+        Args:
+            path: ``Local/...`` path of the ``.data`` file.
+            corrupt: Whether it cannot be parsed: thumbnails of it answer 10004 "data file error".
+
+        Raises:
+            ValueError: If ``path`` is not a file path under ``Local/``.
+        """
+        if not _is_under_local(path) or path.endswith("/") or "/" not in path:
+            raise ValueError(f"not a file path under Local/: {path!r}")
+        with self._lock:
+            self._add_dir_locked(path.rsplit("/", 1)[0])
+            self._data_files[path] = corrupt
+
+    @property
+    def data_files(self) -> dict[str, bool]:
+        """A copy of the ``.data`` files: path → whether it is corrupt."""
+        with self._lock:
+            return dict(self._data_files)
+
+    @property
+    def directories(self) -> set[str]:
+        """A copy of the directories, ``Local`` included."""
+        with self._lock:
+            return set(self._dirs)
 
     def add_dir(self, path: str) -> None:
         """Create a directory (and its parents) under ``Local/``.
@@ -392,6 +490,287 @@ class SimulatedPrinter:
                 if spec is not None
             ],
         }
+
+    # ------------------------------------------------------------------ file operations
+    # Refusals follow the vendor's error tables; where the vendor only says "fail to ..." (500),
+    # the simulator refuses what a file system would: an existing target, a missing parent, a bad
+    # name, or the file of the job being printed.
+
+    def _active_paths_locked(self) -> set[str]:
+        """Files a running, paused or power-interrupted job is printing."""
+        jobs = [self._job, self._last_job]
+        return {
+            job.file_name
+            for job in jobs
+            if job is not None and (job is self._last_job or job.status in {"running", "paused"})
+        }
+
+    def _touches_active_locked(self, directory: str) -> bool:
+        prefix = directory + "/"
+        return any(path.startswith(prefix) for path in self._active_paths_locked())
+
+    def create_dir(self, dir_path: str) -> None:
+        """Create a directory and its parents (``POST /filepos/dir/create``); existing is fine.
+
+        Raises:
+            ApiFailure: 10005 "root path error"; 500 "fail to create directory" when a file is in
+                the way.
+        """
+        path = dir_path.rstrip("/")
+        if not _is_under_local(path):
+            raise ApiFailure(10005, "root path error")
+        parts = path.split("/")
+        with self._lock:
+            if any("/".join(parts[:end]) in self._files for end in range(2, len(parts) + 1)):
+                raise ApiFailure(500, "fail to create directory")
+            self._add_dir_locked(path)
+
+    def delete_dir(self, dir_path: str) -> None:
+        """Delete a directory with everything in it (``POST /filepos/dir/delete``).
+
+        Raises:
+            ApiFailure: 10005 "root path error"; 10006 "no access to delete Local directory";
+                404 "directory not exist"; 500 "fail to delete directory" while a job prints a
+                file in it.
+        """
+        path = dir_path.rstrip("/")
+        if not _is_under_local(path):
+            raise ApiFailure(10005, "root path error")
+        if path == ROOT:
+            raise ApiFailure(10006, "no access to delete Local directory")
+        prefix = path + "/"
+        with self._lock:
+            if path not in self._dirs:
+                raise ApiFailure(404, "directory not exist")
+            if self._touches_active_locked(path):
+                raise ApiFailure(500, "fail to delete directory")
+            self._dirs = {d for d in self._dirs if d != path and not d.startswith(prefix)}
+            self._files = {p: f for p, f in self._files.items() if not p.startswith(prefix)}
+            self._data_files = {
+                p: c for p, c in self._data_files.items() if not p.startswith(prefix)
+            }
+
+    def rename_dir(self, dir_path: str, new_name: str) -> None:
+        """Rename a directory in its parent (``POST /filepos/dir/rename``).
+
+        Raises:
+            ApiFailure: 10005 "root path error"; 10006 "no access to rename Local directory";
+                404 "directory not exist"; 500 "fail to rename directory" for a bad name, an
+                existing target or a directory holding the file being printed.
+        """
+        path = dir_path.rstrip("/")
+        if not _is_under_local(path):
+            raise ApiFailure(10005, "root path error")
+        if path == ROOT:
+            raise ApiFailure(10006, "no access to rename Local directory")
+        with self._lock:
+            if path not in self._dirs:
+                raise ApiFailure(404, "directory not exist")
+            target = f"{path.rsplit('/', 1)[0]}/{new_name}"
+            if target == path:
+                return
+            if (
+                not _is_plain_name(new_name)
+                or target in self._dirs
+                or target in self._files
+                or self._touches_active_locked(path)
+            ):
+                raise ApiFailure(500, "fail to rename directory")
+            self._dirs = {_rebase(d, path, target) for d in self._dirs}
+            self._files = {
+                _rebase(p, path, target): attrs.evolve(
+                    f, data_path=_rebase(f.data_path, path, target)
+                )
+                for p, f in self._files.items()
+            }
+            self._data_files = {_rebase(p, path, target): c for p, c in self._data_files.items()}
+
+    def delete_file(self, file_path: str) -> None:
+        """Delete a file (``POST /filepos/delete``).
+
+        Raises:
+            ApiFailure: 10005 "root path error"; 404 "file not exist"; 500 "fail to delete file"
+                for the file being printed.
+        """
+        if not _is_under_local(file_path):
+            raise ApiFailure(10005, "root path error")
+        with self._lock:
+            if file_path not in self._files:
+                raise ApiFailure(404, "file not exist")
+            if file_path in self._active_paths_locked():
+                raise ApiFailure(500, "fail to delete file")
+            del self._files[file_path]
+
+    def rename_file(self, file_path: str, new_name: str) -> None:
+        """Rename a file in its directory (``POST /filepos/rename``).
+
+        Raises:
+            ApiFailure: 10005 "root path error"; 404 "file not exist"; 500 "fail to rename file"
+                for a bad name, an existing target or the file being printed.
+        """
+        if not _is_under_local(file_path):
+            raise ApiFailure(10005, "root path error")
+        with self._lock:
+            if file_path not in self._files:
+                raise ApiFailure(404, "file not exist")
+            target = f"{file_path.rsplit('/', 1)[0]}/{new_name}"
+            if (
+                not _is_plain_name(new_name)
+                or target in self._files
+                or target in self._dirs
+                or file_path in self._active_paths_locked()
+            ):
+                raise ApiFailure(500, "fail to rename file")
+            self._files[target] = self._files.pop(file_path)
+
+    def _check_transfer(self, file_src: str, file_dst: str, failure: str) -> PrintFile:
+        """Validate a move or copy under the lock; return the source file."""
+        if not _is_under_local(file_src):
+            raise ApiFailure(10005, "file_src root path error")
+        if not _is_under_local(file_dst) or "/" not in file_dst:
+            raise ApiFailure(10005, "file_dst root path error")
+        spec = self._files.get(file_src)
+        if spec is None:
+            raise ApiFailure(404, "source file not exist")
+        parent, _, name = file_dst.rpartition("/")
+        if (
+            not _is_plain_name(name)
+            or parent not in self._dirs
+            or file_dst in self._files
+            or file_dst in self._dirs
+        ):
+            raise ApiFailure(500, failure)
+        return spec
+
+    def move_file(self, file_src: str, file_dst: str) -> None:
+        """Move a file to a new path, name included (``POST /filepos/moveto``).
+
+        Raises:
+            ApiFailure: 10005 "file_src root path error" / "file_dst root path error"; 404
+                "source file not exist"; 500 "fail to move file" for an existing target, a
+                missing target directory or the file being printed.
+        """
+        with self._lock:
+            spec = self._check_transfer(file_src, file_dst, "fail to move file")
+            if file_src in self._active_paths_locked():
+                raise ApiFailure(500, "fail to move file")
+            del self._files[file_src]
+            self._files[file_dst] = spec
+
+    def copy_file(self, file_src: str, file_dst: str) -> None:
+        """Copy a file to a new path, name included (``POST /filepos/copy``).
+
+        Raises:
+            ApiFailure: 10005 "file_src root path error" / "file_dst root path error"; 404
+                "source file not exist"; 500 "fail to copy file" for an existing target or a
+                missing target directory.
+        """
+        with self._lock:
+            self._files[file_dst] = self._check_transfer(file_src, file_dst, "fail to copy file")
+
+    def store_upload(
+        self, dir_path: str, filename: str, *, size: int, sha256: str, head: bytes = b""
+    ) -> str:
+        """Put an uploaded file in the store (the end of ``POST /fileops/upload``).
+
+        The print time and layer count come from a slicer's header comment in the first bytes
+        (``;TIME:`` / ``;Print Time:``, ``;LAYER_COUNT:`` / ``;Layer Count:``) when there is one,
+        otherwise from ``job_duration``.
+
+        Args:
+            dir_path: The ``dir_path`` of the ``desc`` part.
+            filename: The ``filename`` of the ``file`` part.
+            size: Bytes received.
+            sha256: Hex SHA-256 of the bytes received.
+            head: The file's first bytes (up to 64 KB), for its slicer header.
+
+        Returns:
+            The file's path in the store.
+
+        Raises:
+            ApiFailure: 10005 "root path error"; 10003 "file too large size(0~500MB)"; 404
+                "directory not exist"; 500 "IODevice can not open" for a bad name, a directory
+                of that name or the file being printed; 500 "IODevice write failed" when the
+                storage is full.
+        """
+        directory = dir_path.rstrip("/")
+        if not _is_under_local(directory):
+            raise ApiFailure(10005, "root path error")
+        if size > self.upload_limit:
+            raise ApiFailure(10003, "file too large size(0~500MB)")
+        path = f"{directory}/{filename}"
+        time_hint = _GCODE_TIME.search(head)
+        layer_hint = _GCODE_LAYERS.search(head)
+        spec = PrintFile(
+            total_time=max(1, int(time_hint[1]) if time_hint else round(self.job_duration)),
+            total_layer=max(1, int(layer_hint[1])) if layer_hint else 100,
+            filament=(round(size / 50_000, 3), 0.0),
+            size=size,
+            sha256=sha256,
+        )
+        with self._lock:
+            if directory not in self._dirs:
+                raise ApiFailure(404, "directory not exist")
+            if (
+                not _is_plain_name(filename)
+                or path in self._dirs
+                or path in self._active_paths_locked()
+            ):
+                raise ApiFailure(500, "IODevice can not open")
+            old = self._files.get(path)
+            free_kb = self._storage_available_locked() + (0 if old is None else _size_kb(old))
+            if _size_kb(spec) > free_kb:
+                raise ApiFailure(500, "IODevice write failed")
+            self._files[path] = spec
+        return path
+
+    def _storage_available_locked(self) -> int:
+        return STORAGE_KB - sum(_size_kb(spec) for spec in self._files.values())
+
+    # ------------------------------------------------------------------ thumbnails
+
+    @staticmethod
+    def _check_image_size(width: int, height: int) -> None:
+        if not 1 <= width <= IMAGE_MAX:
+            raise ApiFailure(10002, "width error, range(1~1024)")
+        if not 1 <= height <= IMAGE_MAX:
+            raise ApiFailure(10002, "height error, range(1~1024)")
+
+    def file_thumbnail(self, data_path: str, width: int, height: int) -> dict[str, Any]:
+        """Answer ``/fileops/imagedownload``: a PNG of the ``.data`` file, base64-encoded.
+
+        Raises:
+            ApiFailure: 10002 width/height range; 10005 "root path error"; 404 "data file not
+                exist"; 10004 "data file error" for a corrupt ``.data`` file.
+        """
+        self._check_image_size(width, height)
+        if not _is_under_local(data_path):
+            raise ApiFailure(10005, "root path error")
+        with self._lock:
+            corrupt = self._data_files.get(data_path)
+        if corrupt is None:
+            raise ApiFailure(404, "data file not exist")
+        if corrupt:
+            raise ApiFailure(10004, "data file error")
+        return {"img_data": _png_base64(width, height, data_path)}
+
+    def job_thumbnail(self, job_id: str, width: int, height: int) -> dict[str, Any]:
+        """Answer ``/dashboard/imagedownload``: the PNG of the job's ``.data`` file, in base64.
+
+        Raises:
+            ApiFailure: 10002 width/height range; 404 "no image corresponds to the job" for an
+                unknown job or one without a ``.data`` file; 10004 "data file error" for a
+                corrupt one.
+        """
+        self._check_image_size(width, height)
+        with self._lock:
+            data_path = self._job_data.get(job_id, "")
+            corrupt = self._data_files.get(data_path) if data_path else None
+        if corrupt is None:
+            raise ApiFailure(404, "no image corresponds to the job")
+        if corrupt:
+            raise ApiFailure(10004, "data file error")
+        return {"img_data": _png_base64(width, height, data_path)}
 
     # ------------------------------------------------------------------ tokens
 
@@ -605,6 +984,7 @@ class SimulatedPrinter:
                 raise ApiFailure(500, "print file is not exist")
             job = _Job(job_id=self._new_job_id(), file_name=file_path, spec=spec, running_since=now)
             self._job = job
+            self._job_data[job.job_id] = spec.data_path
             self._heat_for_job(now)
             self._log(job.job_id, None if current is None else current.status, "running", now, None)
             return job.job_id
@@ -729,7 +1109,8 @@ class SimulatedPrinter:
 
     def system_info(self, machine_ip: str = "127.0.0.1") -> dict[str, Any]:
         """Answer ``/printer/system`` (field names as the vendor spells them)."""
-        used_kb = sum(8 * spec.total_layer for spec in self.files.values())
+        with self._lock:
+            available = self._storage_available_locked()
         return {
             "Serial_number": self.serial_number,
             "api_version": "0.1.0.926",
@@ -743,25 +1124,32 @@ class SimulatedPrinter:
             "machine_name": self.name,
             "model": "Raise3D Pro2" if self.nozzles == 2 else "Raise3D N2Plus",  # noqa: PLR2004
             "nozzies_num": self.nozzles,
-            "storage_available": STORAGE_KB - used_kb,
+            "storage_available": available,
             "update": "",
             "version": "1.7.7.1026",
         }
 
     def camera_info(self) -> dict[str, Any]:
-        """Answer ``/printer/camera``; the password changes at every reboot, as on a printer."""
+        """Answer ``/printer/camera``; the password changes at every reboot, as on a printer.
+
+        The URI names :attr:`camera_port`, where the served camera server listens.
+        """
         with self._lock:
+            uri = f":{self.camera_port}/api/v1/camera/auth_stream"
             if not self.camera_connected:
-                return {
-                    "camerserver_URI": ":30216/api/v1/camera/auth_stream",
-                    "is_camera_connected": False,
-                }
+                return {"camerserver_URI": uri, "is_camera_connected": False}
             return {
-                "camerserver_URI": ":30216/api/v1/camera/auth_stream",
+                "camerserver_URI": uri,
                 "is_camera_connected": True,
                 "password": self._camera_password,
-                "user_name": "raise3d_camera",
+                "user_name": CAMERA_USER,
             }
+
+    def check_camera_credentials(self, user: str, password: str) -> bool:
+        """Return whether HTTP Basic credentials open the camera server (this boot's password)."""
+        with self._lock:
+            expected = self._camera_password
+        return hmac.compare_digest(f"{user}:{password}", f"{CAMERA_USER}:{expected}")
 
     def basic_info(self) -> dict[str, Any]:
         """Answer ``/printer/basic``: fan (%), feed rate (%) and heatbed (°C), as integers."""
@@ -995,8 +1383,8 @@ class SimulatedPrinter:
     def job_detail(self, pos: int, job_id: str) -> dict[str, Any]:
         """Answer ``/dashboard/job``: one completed job, by position and id.
 
-        Filament figures are in the same unit as the statistics (grams); the vendor's page says
-        milligrams next to gram-sized example values.
+        Filament figures are in milligrams, as the vendor's page says (the statistics, in
+        grams, say grams), although its example values look gram-sized.
 
         Raises:
             ApiFailure: 10002 "pos error" or "job id not match pos".
@@ -1012,10 +1400,10 @@ class SimulatedPrinter:
             "file_name": entry.file_name,
             "real_print_time": entry.real_print_time,
             "estimated_time": entry.estimated_time,
-            "filament_used_0": entry.filament[0],
+            "filament_used_0": entry.filament[0] * MILLIGRAMS_PER_GRAM,
         }
         if self.nozzles == 2:  # noqa: PLR2004 - as in the statistics
-            data["filament_used_1"] = entry.filament[1]
+            data["filament_used_1"] = entry.filament[1] * MILLIGRAMS_PER_GRAM
         data["user_tag"] = entry.user_tag
         return data
 

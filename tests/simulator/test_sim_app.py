@@ -374,14 +374,14 @@ async def test_file_list_errors(api, params, code, msg):
 
 
 async def test_file_list_of_the_upload_directory(api):
-    """Local/webapi_store lists the seeded files there."""
+    """Local/webapi_store lists the seeded files there, bracket with its .data thumbnail."""
     data = (await api.get("/fileops/list", dir="Local/webapi_store", start_pos=0, max_num=24))[
         "data"
     ]
     assert data == {
         "dir_list": [],
         "file_list": [
-            {"data_path": "", "file_name": "bracket.gcode"},
+            {"data_path": "Local/webapi_store/bracket.data", "file_name": "bracket.gcode"},
             {"data_path": "", "file_name": "two_colour_vase.gcode"},
         ],
     }

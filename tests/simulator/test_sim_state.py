@@ -226,7 +226,7 @@ def test_files_are_added_and_listed_directories_first(printer):
     page = printer.list_files("Local/", 1, 2)
     assert page == {
         "dir_list": ["webapi_store"],
-        "file_list": [{"data_path": "", "file_name": "benchy.gcode"}],
+        "file_list": [{"data_path": "Local/benchy.data", "file_name": "benchy.gcode"}],
     }
     with pytest.raises(ValueError, match="Local"):
         printer.add_file("Other/x.gcode")
