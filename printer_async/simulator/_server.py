@@ -1,7 +1,8 @@
 """Serving simulated printers for real: uvicorn on loopback sockets.
 
-:func:`serve` binds one socket per printer (port 0 picks a free one) and runs a single uvicorn
-server over all of them in the running asyncio loop; :func:`serve_in_thread` does the same in a
+:func:`serve` binds one socket per printer for its API (port 0 picks a free one) and, unless
+told not to, a second one for its camera server, and runs a single uvicorn server over all of them
+in the running asyncio loop; :func:`serve_in_thread` does the same in a
 background thread with its own loop, for trio tests and synchronous code.
 
 The HTTP protocol is forced to h11, the pure-Python implementation uvicorn always has, so behaviour
@@ -46,12 +47,15 @@ class Endpoint:
     Attributes:
         printer: The simulated printer's state.
         host: The address it listens on.
-        port: The TCP port it listens on.
+        port: The TCP port its API listens on.
+        camera_port: The TCP port its camera server listens on (what ``/printer/camera``
+            reports); 0 when no camera server was started.
     """
 
     printer: SimulatedPrinter
     host: str
     port: int
+    camera_port: int = 0
 
     @property
     def base_url(self) -> str:
@@ -140,8 +144,9 @@ async def _start(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
     await server.on_tick(0)  # sets the default response headers once
 
 
-async def _stop(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+async def _stop(server: uvicorn.Server, sockets: list[socket.socket], app: SimulatorApp) -> None:
     """Shut down promptly: uvicorn's own shutdown always sleeps 0.1 s and polls every 0.1 s."""
+    app.close_streams()  # endless camera streams end now, instead of at the timeout below
     state = server.server_state
     for listener in getattr(server, "servers", []):
         listener.close()
@@ -168,13 +173,21 @@ async def serve(
     *printers: SimulatedPrinter,
     host: str = DEFAULT_HOST,
     ports: Sequence[int] | None = None,
+    camera_ports: Sequence[int] | None = None,
+    cameras: bool = True,
 ) -> AsyncIterator[SimulatorServer]:
     """Serve simulated printers over HTTP in the running asyncio loop, one port each.
+
+    Each printer's camera server gets a port of its own too, which its ``/printer/camera``
+    answer names (the printer's ``camera_port`` is set to it).
 
     Args:
         *printers: The printers to serve.
         host: The address to listen on.
-        ports: One port per printer (0 picks a free one); all free ports by default.
+        ports: One API port per printer (0 picks a free one); all free ports by default.
+        camera_ports: One camera port per printer (0 picks a free one); all free by default.
+        cameras: Whether to start the camera servers at all (a fleet of a thousand printers
+            may not want twice the sockets).
 
     Yields:
         The running server, with the printers' endpoints.
@@ -190,6 +203,9 @@ async def serve(
     port_list = [0] * len(printers) if ports is None else list(ports)
     if len(port_list) != len(printers):
         raise ValueError(f"{len(printers)} printers but {len(port_list)} ports")
+    camera_list = [0] * len(printers) if camera_ports is None else list(camera_ports)
+    if len(camera_list) != len(printers):
+        raise ValueError(f"{len(printers)} printers but {len(camera_list)} camera ports")
     try:
         asyncio.get_running_loop()
     except RuntimeError as exc:
@@ -197,13 +213,18 @@ async def serve(
             "serve() runs uvicorn, which needs asyncio; use serve_in_thread() elsewhere"
         ) from exc
     uvicorn_module = _import_uvicorn()
-    sockets = _bind_all(host, port_list)
+    sockets = _bind_all(host, port_list + (camera_list if cameras else []))
     app = SimulatorApp()
     endpoints = []
-    for printer, sock in zip(printers, sockets, strict=True):
-        port = sock.getsockname()[1]
+    for index, printer in enumerate(printers):
+        port = sockets[index].getsockname()[1]
         app.add_printer(port, printer)
-        endpoints.append(Endpoint(printer=printer, host=host, port=port))
+        camera_port = 0
+        if cameras:
+            camera_port = sockets[len(printers) + index].getsockname()[1]
+            app.add_camera(camera_port, printer)
+            printer.camera_port = camera_port
+        endpoints.append(Endpoint(printer=printer, host=host, port=port, camera_port=camera_port))
     config = uvicorn_module.Config(
         app,
         host=host,
@@ -220,13 +241,13 @@ async def serve(
         await _start(server, sockets)
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await _stop(server, sockets)
+            await _stop(server, sockets, app)
         raise
     try:
         yield SimulatorServer(endpoints=endpoints, app=app)
     finally:
         with anyio.CancelScope(shield=True):
-            await _stop(server, sockets)
+            await _stop(server, sockets, app)
 
 
 @contextlib.contextmanager
@@ -234,6 +255,8 @@ def serve_in_thread(
     *printers: SimulatedPrinter,
     host: str = DEFAULT_HOST,
     ports: Sequence[int] | None = None,
+    camera_ports: Sequence[int] | None = None,
+    cameras: bool = True,
 ) -> Iterator[SimulatorServer]:
     """Like :func:`serve`, but in a background thread with its own asyncio loop.
 
@@ -243,7 +266,9 @@ def serve_in_thread(
     Args:
         *printers: The printers to serve.
         host: The address to listen on.
-        ports: One port per printer (0 picks a free one); all free ports by default.
+        ports: One API port per printer (0 picks a free one); all free ports by default.
+        camera_ports: One camera port per printer (0 picks a free one); all free by default.
+        cameras: Whether to start the camera servers.
 
     Yields:
         The running server, with the printers' endpoints.
@@ -262,7 +287,9 @@ def serve_in_thread(
         control["loop"] = asyncio.get_running_loop()
         control["stop"] = stop
         try:
-            async with serve(*printers, host=host, ports=ports) as server:
+            async with serve(
+                *printers, host=host, ports=ports, camera_ports=camera_ports, cameras=cameras
+            ) as server:
                 started.append(server)
                 ready.set()
                 await stop.wait()
