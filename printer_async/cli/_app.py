@@ -127,20 +127,30 @@ def _run(
     main: Callable[[], Coroutine[Any, Any, int | None]],
     *,
     secrets: tuple[str | None, ...] = (),
+    display: contextlib.AbstractContextManager[object] | None = None,
 ) -> NoReturn:
-    """Run a command's coroutine and exit with its code, or with the code of its failure."""
-    debug = ctx.find_object(_Settings)
-    try:
-        code = asyncio.run(main())
-    except KeyboardInterrupt:
+    """Run a command's coroutine and exit with its code, or with the code of its failure.
+
+    ``display`` (a live bar) is closed before anything is written to standard error, so that a
+    message never lands in the middle of a redrawn line.
+    """
+    settings = ctx.find_object(_Settings)
+    failure: BaseException | None = None
+    with display if display is not None else contextlib.nullcontext():
+        try:
+            code = asyncio.run(main()) or _exit.OK
+        except KeyboardInterrupt:
+            code = _exit.INTERRUPTED
+        except Exception as exc:  # noqa: BLE001 - any failure is one line; --debug shows the rest
+            failure = exc
+            code = _exit.exit_code_for(exc)
+    if code == _exit.INTERRUPTED and failure is None:
         click.echo("interrupted", err=True)
-        ctx.exit(_exit.INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 - any failure is one line; --debug shows the rest
-        if debug is not None and debug.debug:
-            traceback.print_exc()
-        click.echo(_exit.error_line(exc, secrets=secrets), err=True)
-        ctx.exit(_exit.exit_code_for(exc))
-    ctx.exit(code or _exit.OK)
+    if failure is not None:
+        if settings is not None and settings.debug:
+            traceback.print_exception(failure)
+        click.echo(_exit.error_line(failure, secrets=secrets), err=True)
+    ctx.exit(code)
 
 
 def _printer_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -224,8 +234,7 @@ def demo(ctx: click.Context, speed: float) -> None:
         result = await run_demo(view, speed=speed)
         return _exit.OK if result.completed else _exit.ERROR
 
-    with view:
-        _run(ctx, main)
+    _run(ctx, main, display=view)
 
 
 @cli.command(
@@ -471,8 +480,7 @@ def watch(
                     code = code if ending is None else ending
             return code
 
-    with view:
-        _run(ctx, main, secrets=(target.password,))
+    _run(ctx, main, secrets=(target.password,), display=view)
 
 
 # -- one printer: doing ----------------------------------------------------------------------------
@@ -602,8 +610,7 @@ def upload(
             await printer.upload_file(source, dir_path, filename=filename, progress=progress)
         click.echo(f"uploaded {source} ({size} bytes) to {dir_path}/{filename} on {target.address}")
 
-    with bar:
-        _run(ctx, main, secrets=(target.password,))
+    _run(ctx, main, secrets=(target.password,), display=bar)
 
 
 # -- many printers ---------------------------------------------------------------------------------
