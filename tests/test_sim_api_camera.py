@@ -1,0 +1,84 @@
+"""AsyncPrinter against the simulator's camera server: snapshots, MJPEG frames, reboots."""
+
+import contextlib
+
+import pytest
+from printer_async import AsyncPrinter, NotFoundError
+from printer_async.simulator import ManualClock, SimulatedPrinter, serve
+
+from _support import PASSWORD
+
+
+def is_jpeg(data):
+    """Whether ``data`` is a whole JPEG: SOI, a baseline frame header, EOI."""
+    return data.startswith(b"\xff\xd8") and b"\xff\xc0" in data and data.endswith(b"\xff\xd9")
+
+
+@pytest.fixture(name="camera_connected")
+def _camera_connected():
+    """A camera is connected unless a test says otherwise."""
+    return True
+
+
+@pytest.fixture(name="sim")
+def _sim(camera_connected):
+    """A simulated printer whose camera streams 50 frames a second (tests stay fast)."""
+    return SimulatedPrinter(
+        password=PASSWORD,
+        clock=ManualClock(),
+        seed=9,
+        camera_fps=50,
+        camera_connected=camera_connected,
+    )
+
+
+@pytest.fixture(name="printer")
+async def _printer(sim):
+    """An AsyncPrinter on the simulator and its camera server, served on loopback."""
+    async with serve(sim) as server:
+        endpoint = server.endpoints[0]
+        async with AsyncPrinter(endpoint.host, port=endpoint.port, password=PASSWORD) as printer:
+            yield printer
+
+
+async def test_snapshot_is_a_jpeg(printer):
+    """snapshot() finds the camera port in camera_info() and returns JPEG bytes."""
+    assert is_jpeg(await printer.snapshot())
+
+
+async def test_camera_frames_yields_distinct_jpegs_and_closes(printer, sim):
+    """camera_frames() yields each MJPEG frame; closing it ends the stream on the server."""
+    frames = []
+    async with contextlib.aclosing(printer.camera_frames()) as stream:
+        async for frame in stream:
+            frames.append(frame)
+            if len(frames) == 4:
+                break
+    assert all(is_jpeg(frame) for frame in frames)
+    assert len(set(frames)) == 4
+    assert is_jpeg(await printer.snapshot())  # the printer is still usable afterwards
+
+
+async def test_camera_credentials_change_at_reboot_and_the_client_follows(printer, sim):
+    """After a reboot the camera password differs; snapshot() asks for it again and works."""
+    before = (await printer.camera_info()).password
+    sim.reboot()
+    after = (await printer.camera_info()).password  # the API token changed too: one re-login
+    assert after != before
+    assert after == sim.camera_info()["password"]
+    assert is_jpeg(await printer.snapshot())
+    async with contextlib.aclosing(printer.camera_frames()) as stream:
+        assert is_jpeg(await anext(stream))
+
+
+@pytest.mark.parametrize("camera_connected", [False])
+async def test_without_a_camera_snapshot_is_not_found(printer, sim, camera_connected):
+    """A printer reporting no camera makes snapshot() and camera_frames() raise NotFoundError."""
+    info = await printer.camera_info()
+    assert info.is_camera_connected is False
+    assert info.password is None
+    with pytest.raises(NotFoundError, match="no camera"):
+        await printer.snapshot()
+    with pytest.raises(NotFoundError):
+        async with contextlib.aclosing(printer.camera_frames()) as stream:
+            await anext(stream)
