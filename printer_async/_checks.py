@@ -12,7 +12,7 @@ from typing import Final
 
 from printer_async._errors import InvalidParameterError, PathError
 
-__all__ = ["check_int", "check_name", "check_nozzle"]
+__all__ = ["check_int", "check_name", "check_not_root", "check_nozzle", "check_path"]
 
 _PARAMETER_ERROR: Final = 10002
 
@@ -102,3 +102,45 @@ def check_name(name: str, *, what: str, endpoint: str) -> str:
             endpoint=endpoint,
         )
     return name
+
+
+def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
+    """Check a printer path before it is sent.
+
+    Args:
+        path: Like ``Local/a.gcode``.
+        what: The parameter's name, for the message.
+        endpoint: The API path the parameter is for.
+
+    Returns:
+        ``path``, unchanged.
+
+    Raises:
+        PathError: The path does not start with ``Local/`` or has a ``..`` segment.
+    """
+    problem = None
+    if not isinstance(path, str) or not path.startswith("Local/"):
+        problem = "must start with 'Local/', the only directory the API may access"
+    elif ".." in path.split("/"):
+        problem = "must not contain a '..' segment"
+    elif any(ord(c) < 0x20 for c in path):  # noqa: PLR2004 - control characters
+        problem = "must not contain control characters"
+    if problem is not None:
+        raise PathError(
+            f"{endpoint}: {what} {path!r} {problem}",
+            code=10005,
+            msg="root path error",
+            endpoint=endpoint,
+        )
+    return path
+
+
+def check_not_root(path: str, *, endpoint: str) -> None:
+    """Refuse to delete or rename ``Local/`` itself (the printer answers 10006)."""
+    if path.rstrip("/") == "Local":
+        raise PathError(
+            f"{endpoint}: the Local/ directory itself cannot be deleted or renamed",
+            code=10006,
+            msg="no access to Local directory",
+            endpoint=endpoint,
+        )

@@ -18,14 +18,13 @@ from printer_async._camera import (
     camera_error,
     multipart_boundary,
 )
-from printer_async._checks import check_int, check_name, check_nozzle
+from printer_async._checks import check_int, check_name, check_not_root, check_nozzle, check_path
 from printer_async._convert import structure
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
     InvalidParameterError,
     NotFoundError,
-    PathError,
     PrinterBusyError,
     ProtocolError,
 )
@@ -57,7 +56,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-__all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "AsyncPrinter", "check_path"]
+__all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "AsyncPrinter"]
 
 DEFAULT_PORT: Final = 10800
 DEFAULT_TIMEOUT: Final = 10.0
@@ -74,63 +73,6 @@ THUMBNAIL_SIZE: Final = 256
 """Default width and height of thumbnails, in pixels (the printer takes 1-1024)."""
 MAX_IMAGE_ANSWER: Final = 16 * 1024 * 1024
 """A 1024x1024 PNG in base64 can exceed the usual 4 MB answer cap."""
-
-
-def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
-    """Check a printer path before it is sent.
-
-    Args:
-        path: Like ``Local/a.gcode``.
-        what: The parameter's name, for the message.
-        endpoint: The API path the parameter is for.
-
-    Returns:
-        ``path``, unchanged.
-
-    Raises:
-        PathError: The path does not start with ``Local/`` or has a ``..`` segment.
-    """
-    problem = None
-    if not isinstance(path, str) or not path.startswith("Local/"):
-        problem = "must start with 'Local/', the only directory the API may access"
-    elif ".." in path.split("/"):
-        problem = "must not contain a '..' segment"
-    elif any(ord(c) < 0x20 for c in path):  # noqa: PLR2004 - control characters
-        problem = "must not contain control characters"
-    if problem is not None:
-        raise PathError(
-            f"{endpoint}: {what} {path!r} {problem}",
-            code=10005,
-            msg="root path error",
-            endpoint=endpoint,
-        )
-    return path
-
-
-def check_range(name: str, value: int, low: int, high: int, *, endpoint: str) -> int:
-    """Check an integer parameter against its documented range before it is sent.
-
-    Raises:
-        InvalidParameterError: ``value`` is not an integer in ``low..high``.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidParameterError(
-            f"{endpoint}: {name} must be an integer from {low} to {high}, got {value!r}",
-            code=10002,
-            msg=f"{name} error value({low}~{high})",
-            endpoint=endpoint,
-        )
-    return value
-
-
-def _check_not_root(path: str, *, endpoint: str) -> None:
-    if path.rstrip("/") == "Local":
-        raise PathError(
-            f"{endpoint}: the Local/ directory itself cannot be deleted or renamed",
-            code=10006,
-            msg="no access to Local directory",
-            endpoint=endpoint,
-        )
 
 
 class AsyncPrinter:
@@ -392,14 +334,10 @@ class AsyncPrinter:
             PrinterBusyError: The printer is busy (10003); try again later.
         """
         endpoint = "/dashboard/joblist"
-        check_range("max_num", max_num, 1, JOB_LIST_PAGE, endpoint=endpoint)
-        if isinstance(start_pos, bool) or not isinstance(start_pos, int) or start_pos < 0:
-            raise InvalidParameterError(
-                f"{endpoint}: start_pos must be a non-negative integer, got {start_pos!r}",
-                code=10002,
-                msg="start_pos error",
-                endpoint=endpoint,
-            )
+        max_num = check_int("max_num", max_num, 1, JOB_LIST_PAGE, endpoint=endpoint)
+        start_pos = check_int(
+            "start_pos", start_pos, 0, None, endpoint=endpoint, msg="start_pos error"
+        )
         data = await self._request(
             "GET", endpoint, params={"max_num": max_num, "start_pos": start_pos}
         )
@@ -423,7 +361,7 @@ class AsyncPrinter:
         Raises:
             PrinterBusyError: A page stayed busy through every retry.
         """
-        check_range("page_size", page_size, 1, JOB_LIST_PAGE, endpoint="/dashboard/joblist")
+        check_int("page_size", page_size, 1, JOB_LIST_PAGE, endpoint="/dashboard/joblist")
         total = (await self.statistics()).printed_file_num
         for start in range(0, total, page_size):
             page = await self._busy_retry(
@@ -978,7 +916,7 @@ class AsyncPrinter:
             PrinterStateError: The printer failed to delete it (``IO_FAILURE``).
         """
         endpoint = f"{self.filepos_prefix}/dir/delete"
-        _check_not_root(check_path(path, what="dir_path", endpoint=endpoint), endpoint=endpoint)
+        check_not_root(check_path(path, what="dir_path", endpoint=endpoint), endpoint=endpoint)
         await self._request("POST", endpoint, json={"dir_path": path})
 
     async def rename_directory(self, path: str, new_name: str) -> None:
@@ -995,7 +933,7 @@ class AsyncPrinter:
             PrinterStateError: The printer failed to rename it (``IO_FAILURE``).
         """
         endpoint = f"{self.filepos_prefix}/dir/rename"
-        _check_not_root(check_path(path, what="dir_path", endpoint=endpoint), endpoint=endpoint)
+        check_not_root(check_path(path, what="dir_path", endpoint=endpoint), endpoint=endpoint)
         check_name(new_name, what="new_name", endpoint=endpoint)
         await self._request("POST", endpoint, json={"dir_path": path, "new_name": new_name})
 

@@ -112,10 +112,10 @@ async def test_job_list_defaults_to_a_full_page_from_the_start(api, printer):
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"max_num": 0}, "max_num must be an integer from 1 to 12"),
-        ({"max_num": 13}, "max_num must be an integer from 1 to 12"),
+        ({"max_num": 0}, "max_num must be a whole number from 1 to 12"),
+        ({"max_num": 13}, "max_num must be a whole number from 1 to 12"),
         ({"max_num": True}, "max_num"),
-        ({"start_pos": -1}, "start_pos must be a non-negative integer"),
+        ({"start_pos": -1}, "start_pos must be a whole number of at least 0"),
         ({"start_pos": 1.5}, "start_pos"),
     ],
 )
