@@ -518,46 +518,29 @@ def print_(
     _action(ctx, target, lambda printer: printer.start_job(file_path), f"started {file_path}")
 
 
-@cli.command()
-@_printer_options
-@click.pass_context
-def pause(
-    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
+def _job_control(
+    name: str, call: Callable[[AsyncPrinter], Awaitable[object]], done: str, summary: str
 ) -> None:
-    """Pause the current job."""
-    target = _target(host, port, password, timeout)
-    _action(ctx, target, AsyncPrinter.pause_job, "paused the job")
+    """Register a command that makes one job-control call: pause, resume, stop, recover."""
+
+    @cli.command(name=name, help=summary)
+    @_printer_options
+    @click.pass_context
+    def command(
+        ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
+    ) -> None:
+        _action(ctx, _target(host, port, password, timeout), call, done)
 
 
-@cli.command()
-@_printer_options
-@click.pass_context
-def resume(
-    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
-) -> None:
-    """Resume the paused job."""
-    target = _target(host, port, password, timeout)
-    _action(ctx, target, AsyncPrinter.resume_job, "resumed the job")
-
-
-@cli.command()
-@_printer_options
-@click.pass_context
-def stop(ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float) -> None:
-    """Stop the current job."""
-    target = _target(host, port, password, timeout)
-    _action(ctx, target, AsyncPrinter.stop_job, "stopped the job")
-
-
-@cli.command()
-@_printer_options
-@click.pass_context
-def recover(
-    ctx: click.Context, *, host: str, port: int, password: str | None, timeout: float
-) -> None:
-    """Resume the job a power loss interrupted."""
-    target = _target(host, port, password, timeout)
-    _action(ctx, target, AsyncPrinter.recover_job, "recovered the last job")
+_job_control("pause", AsyncPrinter.pause_job, "paused the job", "Pause the current job.")
+_job_control("resume", AsyncPrinter.resume_job, "resumed the job", "Resume the paused job.")
+_job_control("stop", AsyncPrinter.stop_job, "stopped the job", "Stop the current job.")
+_job_control(
+    "recover",
+    AsyncPrinter.recover_job,
+    "recovered the last job",
+    "Resume the job a power loss interrupted.",
+)
 
 
 @cli.command()
