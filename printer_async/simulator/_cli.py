@@ -11,6 +11,11 @@ Faults are given as ``--fault KIND[:ARG][:KEY=VALUE...]``, repeatable, applied t
 * keys ``count``, ``duration`` (real seconds), ``probability`` and ``path`` select the requests,
   as in :class:`~printer_async.simulator.FaultInjector`. Unlike the Python API, a fault given
   without any of ``count``/``duration``/``probability`` applies to every request.
+
+``--state safe_mode`` and ``--state busy`` start the printers in that state (setters and job
+control then answer 500 "printer is in safe mode" / "printer is busy"); ``--no-camera`` makes
+them report no camera. Each printer's camera server listens on a free port, which its
+``/printer/camera`` answer names.
 """
 
 from __future__ import annotations
@@ -171,6 +176,20 @@ def build_parser(prog: str = "python -m printer_async.simulator") -> argparse.Ar
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the random choices")
     parser.add_argument(
+        "--state",
+        dest="states",
+        action="append",
+        choices=("safe_mode", "busy"),
+        default=[],
+        help="start the printers in safe mode (running_status error) or busy; repeatable",
+    )
+    parser.add_argument(
+        "--no-camera",
+        dest="camera",
+        action="store_false",
+        help="the printers report no camera (their camera servers answer 503)",
+    )
+    parser.add_argument(
         "--fault",
         dest="faults",
         action="append",
@@ -193,7 +212,10 @@ def make_printers(args: argparse.Namespace) -> list[SimulatedPrinter]:
             name="raise3d" if args.printers == 1 else f"raise3d-{index + 1}",
             seed=None if args.seed is None else args.seed + index,
             job_duration=args.job_duration,
+            camera_connected=args.camera,
         )
+        printer.safe_mode = "safe_mode" in args.states
+        printer.busy = "busy" in args.states
         for spec in args.faults:
             spec.apply(printer.faults)
         printers.append(printer)

@@ -148,3 +148,15 @@ def test_the_command_reports_a_busy_port():
     assert result.returncode == 1
     assert result.stderr.startswith("error:")
     assert "Traceback" not in result.stderr
+
+
+def test_states_and_no_camera_from_the_command_line():
+    """--state safe_mode/busy and --no-camera set up the printers that way."""
+    args = build_parser().parse_args(
+        ["--password", "pw", "--state", "safe_mode", "--state", "busy", "--no-camera"]
+    )
+    (printer,) = make_printers(args)
+    assert (printer.safe_mode, printer.busy, printer.camera_connected) == (True, True, False)
+    assert printer.running_status == "error"
+    (plain,) = make_printers(build_parser().parse_args(["--password", "pw"]))
+    assert (plain.safe_mode, plain.busy, plain.camera_connected) == (False, False, True)
