@@ -514,14 +514,16 @@ class SimulatedPrinter:
 
         Raises:
             ApiFailure: 10005 "root path error"; 500 "fail to create directory" when a file is in
-                the way.
+                the way or a name is not one a file system takes.
         """
         path = dir_path.rstrip("/")
         if not _is_under_local(path):
             raise ApiFailure(10005, "root path error")
         parts = path.split("/")
         with self._lock:
-            if any("/".join(parts[:end]) in self._files for end in range(2, len(parts) + 1)):
+            if not all(_is_plain_name(part) for part in parts[1:]) or any(
+                "/".join(parts[:end]) in self._files for end in range(2, len(parts) + 1)
+            ):
                 raise ApiFailure(500, "fail to create directory")
             self._add_dir_locked(path)
 

@@ -320,6 +320,7 @@ async def test_rename_accepts_the_tables_dir_path_spelling(api, sim):
 ERRORS = [
     ("/dir/create", {"dir_path": "Other/x"}, 10005, "root path error"),
     ("/dir/create", {"dir_path": "Local/benchy.gcode/x"}, 500, "fail to create directory"),
+    ("/dir/create", {"dir_path": "Local/a\u0000b"}, 500, "fail to create directory"),
     ("/dir/delete", {"dir_path": "Local"}, 10006, "no access to delete Local directory"),
     ("/dir/delete", {"dir_path": "Local/"}, 10006, "no access to delete Local directory"),
     ("/dir/delete", {"dir_path": "Local/none"}, 404, "directory not exist"),
