@@ -35,6 +35,7 @@ from printer_async._models import (
     Statistics,
     SystemInfo,
 )
+from printer_async._transport import aiohttp_client
 from printer_async._watch import EventKind, JobEvent
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "StateReason",
     "Statistics",
     "SystemInfo",
+    "aiohttp_client",
     "sign",
 ]
 

@@ -108,7 +108,7 @@ def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
     """Check a printer path before it is sent.
 
     Args:
-        path: Like ``Local/a.gcode``.
+        path: Like ``Local/a.gcode``; ``Local`` alone names the root directory.
         what: The parameter's name, for the message.
         endpoint: The API path the parameter is for.
 
@@ -119,7 +119,7 @@ def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
         PathError: The path does not start with ``Local/`` or has a ``..`` segment.
     """
     problem = None
-    if not isinstance(path, str) or not path.startswith("Local/"):
+    if not isinstance(path, str) or not (path == "Local" or path.startswith("Local/")):
         problem = "must start with 'Local/', the only directory the API may access"
     elif ".." in path.split("/"):
         problem = "must not contain a '..' segment"

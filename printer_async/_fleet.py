@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from types import TracebackType
 
+    import httpx
     from anyio.abc import TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
@@ -91,7 +92,13 @@ class Fleet:
             self.add(printer)
 
     @classmethod
-    def from_toml(cls, path: str | os.PathLike[str], **options: Any) -> Self:
+    def from_toml(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        client: httpx.AsyncClient | None = None,
+        **options: Any,
+    ) -> Self:
         """Build a fleet from a TOML file.
 
         ::
@@ -108,6 +115,8 @@ class Fleet:
 
         Args:
             path: The file.
+            client: An ``httpx.AsyncClient`` for every printer (like
+                :func:`~printer_async.aiohttp_client`); by default each printer has its own.
             options: Passed to :class:`Fleet` (``max_concurrent``).
 
         Raises:
@@ -124,7 +133,9 @@ class Fleet:
         entries = document.get("printer", [])
         if not isinstance(defaults, dict) or not isinstance(entries, list) or not entries:
             raise ValueError(f"{path}: expected one or more [[printer]] tables")
-        printers = (_printer_from_entry(path, i, defaults | e) for i, e in enumerate(entries))
+        printers = (
+            _printer_from_entry(path, i, defaults | e, client) for i, e in enumerate(entries)
+        )
         return cls(printers, **options)
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -420,7 +431,9 @@ def _error_event(printer: AsyncPrinter, error: PrinterError) -> JobEvent:
     )
 
 
-def _printer_from_entry(path: object, index: int, entry: dict[str, Any]) -> AsyncPrinter:
+def _printer_from_entry(
+    path: object, index: int, entry: dict[str, Any], client: httpx.AsyncClient | None
+) -> AsyncPrinter:
     where = f"{path}: printer #{index + 1}"
     if "name" in entry:
         where += f" ({entry['name']!r})"
@@ -450,5 +463,6 @@ def _printer_from_entry(path: object, index: int, entry: dict[str, Any]) -> Asyn
         port=port,
         password=password,
         timeout=float(timeout),
+        client=client,
         name=str(name) if name is not None else None,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "Answer",
     "StreamAnswer",
     "Transport",
+    "aiohttp_client",
     "redact",
     "shared_ssl_context",
 ]
@@ -89,6 +90,47 @@ def shared_ssl_context() -> ssl.SSLContext:
         if _ssl_context is None:
             _ssl_context = ssl.create_default_context()
         return _ssl_context
+
+
+def aiohttp_client(
+    *, timeout: float | httpx.Timeout = 10.0, keepalive: float = 60.0
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` over one aiohttp session, to share between many printers.
+
+    Pass it as ``client=`` to every :class:`~printer_async.AsyncPrinter` of a fleet. aiohttp
+    keeps a dictionary of connection pools, one per printer, so unlike a plain shared
+    ``httpx.AsyncClient`` (whose single pool costs more with every printer added) one session
+    serves thousands of printers; it also parses HTTP in C, which makes a poll cost about a third
+    less CPU (``benchmarks/fleet.py``). asyncio only; needs ``pip install
+    "printer-async[aiohttp]"``. Close it yourself (``async with``) after the printers.
+
+    Args:
+        timeout: Seconds, or an ``httpx.Timeout``, for each request.
+        keepalive: Seconds an idle connection is kept for the next poll.
+
+    Raises:
+        ImportError: ``httpx-aiohttp`` is not installed.
+    """
+    try:
+        import aiohttp  # noqa: PLC0415 - an optional dependency
+        from httpx_aiohttp import AiohttpTransport  # noqa: PLC0415
+    except ImportError as exc:
+        raise ImportError(
+            'the aiohttp transport needs httpx-aiohttp: pip install "printer-async[aiohttp]"'
+        ) from exc
+
+    def session() -> aiohttp.ClientSession:
+        # Made on first use, inside the running event loop, as aiohttp requires.
+        connector = aiohttp.TCPConnector(
+            limit=0, limit_per_host=2, keepalive_timeout=keepalive, ssl=shared_ssl_context()
+        )
+        return aiohttp.ClientSession(connector=connector)
+
+    return httpx.AsyncClient(
+        transport=AiohttpTransport(client=session, verify=shared_ssl_context()),
+        timeout=timeout,
+        trust_env=False,
+    )
 
 
 @attrs.frozen

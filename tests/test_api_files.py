@@ -221,7 +221,7 @@ BAD_PATHS = [
     (lambda p: p.copy_file("Local/a", "Local/x/../../a"), "file_dst"),
     (lambda p: p.create_directory("Local/a/../../b"), "dir_path"),
     (lambda p: p.delete_directory("Local/"), "Local/ directory itself"),
-    (lambda p: p.delete_directory("Local"), "dir_path"),
+    (lambda p: p.delete_directory("Local"), "Local/ directory itself"),
     (lambda p: p.rename_directory("Local/", "x"), "Local/ directory itself"),
     (lambda p: p.rename_directory("Local/a", "b/c"), "new_name"),
     (lambda p: p.file_thumbnail("../x.data"), "data_path"),

@@ -247,3 +247,10 @@ async def test_base_url_uses_host_port_and_v1(api):
             await printer.current_job()
         assert str(route.calls.last.request.url).startswith(with_port + "/job/currentjob?")
     assert BASE.endswith(":10800/v1")
+
+
+async def test_the_root_directory_may_be_named_local_alone(api, printer):
+    """list_files("Local") lists the root: a bare "Local" is the root directory, not an error."""
+    route = api.get("/fileops/list").mock(return_value=ok({"dir_list": [], "file_list": []}))
+    await printer.list_files("Local")
+    assert route.calls.last.request.url.params["dir"] == "Local"

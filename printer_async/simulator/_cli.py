@@ -32,7 +32,7 @@ import attrs
 
 from printer_async.simulator._clock import ScaledClock
 from printer_async.simulator._faults import BusyStyle, FaultInjector
-from printer_async.simulator._server import serve
+from printer_async.simulator._server import DEFAULT_KEEP_ALIVE, serve
 from printer_async.simulator._state import SimulatedPrinter
 
 if TYPE_CHECKING:
@@ -184,6 +184,13 @@ def build_parser(prog: str = "python -m printer_async.simulator") -> argparse.Ar
         help="start the printers in safe mode (running_status error) or busy; repeatable",
     )
     parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=DEFAULT_KEEP_ALIVE,
+        metavar="SECONDS",
+        help=f"seconds an idle connection is kept open (default {DEFAULT_KEEP_ALIVE:g})",
+    )
+    parser.add_argument(
         "--no-camera",
         dest="camera",
         action="store_false",
@@ -229,6 +236,7 @@ async def run_simulator(
     port: int = 10800,
     out: TextIO | None = None,
     stop: asyncio.Event | None = None,
+    keep_alive: float = DEFAULT_KEEP_ALIVE,
 ) -> None:
     """Serve ``printers`` on consecutive ports from ``port`` (0: free ports).
 
@@ -241,7 +249,11 @@ async def run_simulator(
     """
     stream = sys.stdout if out is None else out
     ports = [0 if port == 0 else port + index for index in range(len(printers))]
-    async with serve(*printers, host=host, ports=ports) as server:
+    # A printer without a camera has no camera server to bind (1,000 printers: 1,000 sockets).
+    cameras = any(printer.camera_connected for printer in printers)
+    async with serve(
+        *printers, host=host, ports=ports, cameras=cameras, keep_alive=keep_alive
+    ) as server:
         for index, endpoint in enumerate(server.endpoints, start=1):
             stream.write(f"printer {index}: {endpoint.base_url}\n")
         stream.flush()
@@ -251,14 +263,16 @@ async def run_simulator(
             await stop.wait()
 
 
-async def _run_until_signal(printers: Sequence[SimulatedPrinter], *, host: str, port: int) -> None:
+async def _run_until_signal(
+    printers: Sequence[SimulatedPrinter], *, host: str, port: int, keep_alive: float
+) -> None:
     """Run until SIGINT or SIGTERM, even if the shell started us with SIGINT ignored."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises there
             loop.add_signal_handler(signum, stop.set)
-    await run_simulator(printers, host=host, port=port, stop=stop)
+    await run_simulator(printers, host=host, port=port, stop=stop, keep_alive=keep_alive)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     printers = make_printers(args)
     try:
-        asyncio.run(_run_until_signal(printers, host=args.host, port=args.port))
+        asyncio.run(
+            _run_until_signal(printers, host=args.host, port=args.port, keep_alive=args.keep_alive)
+        )
     except KeyboardInterrupt:
         return 0
     except (OSError, ImportError) as exc:

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 DEFAULT_HOST: Final = "127.0.0.1"
 SHUTDOWN_TIMEOUT: Final = 2.0
 """Seconds to let in-flight requests finish at shutdown before cutting them off."""
+DEFAULT_KEEP_ALIVE: Final = 60.0
+"""Seconds an idle connection stays open. How long a real printer keeps one is not documented;
+a minute lets a client polling every few seconds reuse its connection. ``keep_alive=5`` (uvicorn's
+default) makes every poll at a 5 s interval open a new one, and sometimes find its kept
+connection just closed: a client must cope with both."""
 THREAD_START_TIMEOUT: Final = 60.0
 """Seconds :func:`serve_in_thread` waits for the background server to come up."""
 
@@ -175,6 +180,7 @@ async def serve(
     ports: Sequence[int] | None = None,
     camera_ports: Sequence[int] | None = None,
     cameras: bool = True,
+    keep_alive: float = DEFAULT_KEEP_ALIVE,
 ) -> AsyncIterator[SimulatorServer]:
     """Serve simulated printers over HTTP in the running asyncio loop, one port each.
 
@@ -188,6 +194,7 @@ async def serve(
         camera_ports: One camera port per printer (0 picks a free one); all free by default.
         cameras: Whether to start the camera servers at all (a fleet of a thousand printers
             may not want twice the sockets).
+        keep_alive: Seconds an idle client connection is kept open.
 
     Yields:
         The running server, with the printers' endpoints.
@@ -235,6 +242,7 @@ async def serve(
         log_level="warning",
         access_log=False,
         server_header=False,
+        timeout_keep_alive=keep_alive,
     )
     server = uvicorn_module.Server(config)
     try:
@@ -257,6 +265,7 @@ def serve_in_thread(
     ports: Sequence[int] | None = None,
     camera_ports: Sequence[int] | None = None,
     cameras: bool = True,
+    keep_alive: float = DEFAULT_KEEP_ALIVE,
 ) -> Iterator[SimulatorServer]:
     """Like :func:`serve`, but in a background thread with its own asyncio loop.
 
@@ -269,6 +278,7 @@ def serve_in_thread(
         ports: One API port per printer (0 picks a free one); all free ports by default.
         camera_ports: One camera port per printer (0 picks a free one); all free by default.
         cameras: Whether to start the camera servers.
+        keep_alive: Seconds an idle client connection is kept open.
 
     Yields:
         The running server, with the printers' endpoints.
@@ -288,7 +298,12 @@ def serve_in_thread(
         control["stop"] = stop
         try:
             async with serve(
-                *printers, host=host, ports=ports, camera_ports=camera_ports, cameras=cameras
+                *printers,
+                host=host,
+                ports=ports,
+                camera_ports=camera_ports,
+                cameras=cameras,
+                keep_alive=keep_alive,
             ) as server:
                 started.append(server)
                 ready.set()
