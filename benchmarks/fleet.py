@@ -17,13 +17,16 @@ Lateness is how much later a poll started than the watcher's start-to-start sche
 Usage::
 
     python benchmarks/fleet.py [--printers 1000] [--interval 5] [--seconds 30] [--warmup 10]
+                               [--keep-alive 60] [--setups printer-async,shared client,...]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
+import math
 import os
 import re
 import signal
@@ -37,7 +40,9 @@ TARGETS = {"cpu": 25.0, "rss": 120.0, "p99": 250.0}
 SETUPS = ["printer-async", "client per printer", "shared client", "aiohttp transport"]
 
 
-def _start_simulator(count: int) -> tuple[subprocess.Popen[str], list[tuple[str, int]]]:
+def _start_simulator(
+    count: int, keep_alive: float
+) -> tuple[subprocess.Popen[str], list[tuple[str, int]]]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -49,6 +54,9 @@ def _start_simulator(count: int) -> tuple[subprocess.Popen[str], list[tuple[str,
             "0",
             "--password",
             "123456",
+            "--no-camera",
+            "--keep-alive",
+            str(keep_alive),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -86,7 +94,6 @@ async def _measure(setup: str, addresses: list[tuple[str, int]], args: argparse.
     import anyio
     import httpx
     import psutil
-
     from printer_async import AsyncPrinter, Fleet
 
     starts: dict[str, list[float]] = {}
@@ -101,7 +108,9 @@ async def _measure(setup: str, addresses: list[tuple[str, int]], args: argparse.
                 client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
             elif setup == "aiohttp transport" and shared is None:
                 shared = client = await stack.enter_async_context(_aiohttp_client())
-            printer = AsyncPrinter(host, port=port, password="123456", client=client, name=str(index))
+            printer = AsyncPrinter(
+                host, port=port, password="123456", client=client, name=str(index)
+            )
             original = printer.current_job
 
             async def stamped(name=printer.name, original=original):
@@ -131,18 +140,21 @@ async def _measure(setup: str, addresses: list[tuple[str, int]], args: argparse.
     lateness = sorted(
         (b - a - args.interval) * 1000
         for times in starts.values()
-        for a, b in zip(times, times[1:], strict=False)
+        for a, b in itertools.pairwise(times)
         if a >= wall0
     )
     polls = sum(1 for times in starts.values() for t in times if wall0 <= t < wall1)
-    pick = lambda q: lateness[min(len(lateness) - 1, int(q * len(lateness)))] if lateness else float("nan")  # noqa: E731
+
+    def pick(q: float) -> float:
+        return lateness[min(len(lateness) - 1, int(q * len(lateness)))] if lateness else math.nan
+
     return {
         "setup": setup,
         "cpu": cpu,
         "rss": rss / 1e6,
         "p50": pick(0.50),
         "p99": pick(0.99),
-        "max": lateness[-1] if lateness else float("nan"),
+        "max": lateness[-1] if lateness else math.nan,
         "polls_per_s": polls / (wall1 - wall0),
         "cpu_ms_per_poll": cpu / 100 * (wall1 - wall0) / max(polls, 1) * 1000,
     }
@@ -161,6 +173,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--setups", default=",".join(SETUPS))
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=60.0,
+        help="seconds the simulated printers keep an idle connection (5: a new one per poll)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -168,7 +186,7 @@ def main() -> None:
         return
 
     print(f"starting {args.printers} simulated printers in a separate process...", flush=True)
-    simulator, addresses = _start_simulator(args.printers)
+    simulator, addresses = _start_simulator(args.printers, args.keep_alive)
     results = []
     try:
         for setup in args.setups.split(","):
@@ -194,15 +212,19 @@ def main() -> None:
     print()
     print(
         f"{args.printers} printers, {args.interval:g} s interval, {args.seconds:g} s measured "
-        f"after {args.warmup:g} s warm-up"
+        f"after {args.warmup:g} s warm-up; the printers keep idle connections {args.keep_alive:g} s"
     )
-    header = f"{'setup':<20} {'CPU % of a core':>16} {'RSS MB':>8} {'lateness p50 ms':>16} {'p99 ms':>8} {'max ms':>8} {'polls/s':>8} {'CPU ms/poll':>12}"
+    header = (
+        f"{'setup':<20} {'CPU % of a core':>16} {'RSS MB':>8} {'lateness p50 ms':>16} "
+        f"{'p99 ms':>8} {'max ms':>8} {'polls/s':>8} {'CPU ms/poll':>12}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
             f"{r['setup']:<20} {r['cpu']:>16.1f} {r['rss']:>8.0f} {r['p50']:>16.1f} "
-            f"{r['p99']:>8.1f} {r['max']:>8.1f} {r['polls_per_s']:>8.1f} {r['cpu_ms_per_poll']:>12.2f}"
+            f"{r['p99']:>8.1f} {r['max']:>8.1f} {r['polls_per_s']:>8.1f} "
+            f"{r['cpu_ms_per_poll']:>12.2f}"
         )
     print(
         f"{'target':<20} {'< ' + str(TARGETS['cpu']):>16} {'< ' + str(TARGETS['rss']):>8} "

@@ -141,7 +141,7 @@ class Script:
         with contextlib.suppress(ScriptEndedError):
             async with contextlib.aclosing(self.watch(**options)) as watch:
                 async for event in watch:
-                    events.append(event)  # noqa: PERF401 - the loop may end by an exception
+                    events.append(event)
         return events
 
 
@@ -443,7 +443,7 @@ async def test_a_wrong_password_ends_the_watch():
 
     async def consume():
         async for event in script.watch():
-            events.append(event)  # noqa: PERF401 - the loop ends by an exception
+            events.append(event)
 
     with pytest.raises(AuthenticationError):
         await consume()

@@ -85,7 +85,7 @@ class Driver:
         with contextlib.suppress(ScenarioOverError):
             async with contextlib.aclosing(watch):
                 async for event in watch:
-                    events.append(event)  # noqa: PERF401 - the loop ends by an exception
+                    events.append(event)
         return events
 
 
