@@ -407,3 +407,29 @@ async def test_watch_needs_an_entered_fleet():
     fleet = Fleet()
     with pytest.raises(RuntimeError, match="async with Fleet"):
         fleet.watch()
+
+
+def test_a_fleet_runs_under_trio():
+    """A fleet watches and snapshots under trio as under asyncio, and cancels cleanly."""
+    import trio  # noqa: PLC0415 - only this test needs it
+
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(5)]
+    sims[2].start_job("Local/benchy.gcode")
+
+    async def main(server):
+        async with Fleet(_clients(server)) as fleet:
+            snapshot = await fleet.snapshot()
+            kinds = {}
+            with trio.move_on_after(5):
+                async with fleet.watch(interval=0.05) as events:
+                    async for event in events:
+                        kinds[event.printer.name] = event.kind
+                        if len(kinds) == 5:
+                            break
+        return snapshot, kinds
+
+    with serve_in_thread(*sims) as server:
+        snapshot, kinds = trio.run(main, server)
+    assert snapshot["p002"].job_status is JobStatus.RUNNING
+    assert set(kinds.values()) == {EventKind.INITIAL}
+    assert len(kinds) == 5
