@@ -8,6 +8,7 @@ upload never holds more than one chunk in memory.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
@@ -21,7 +22,7 @@ from printer_async._checks import check_name
 from printer_async._errors import InvalidParameterError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator, AsyncIterator
 
 __all__ = [
     "CHUNK_BYTES",
@@ -164,23 +165,34 @@ class Upload:
         Raises:
             InvalidParameterError: A stream of unknown size went past 500 MB (the upload is
                 abandoned there).
-            ValueError: A path's file changed size while it was read.
+            ValueError: A path's file changed size while it was read (raised before a byte
+                past the declared ``Content-Length`` is produced).
         """
         yield self._head
         sent = 0
         await self._report(sent)
-        async for chunk in self._file_chunks():
-            sent += len(chunk)
-            if sent > MAX_UPLOAD_BYTES:
-                raise _too_large(None if self.size is None else sent)
-            yield chunk
-            await self._report(sent)
+        # aclosing: when the body stops early (an error here, or the HTTP layer giving up), the
+        # file is closed now, not whenever the abandoned generator is collected.
+        async with contextlib.aclosing(self._file_chunks()) as chunks:
+            async for chunk in chunks:
+                # Checked before the chunk is handed on: a byte past the declared
+                # Content-Length would make the HTTP layer fail with its own error instead.
+                if self.size is not None and sent + len(chunk) > self.size:
+                    raise self._changed_size(f"more than {self.size}")
+                sent += len(chunk)
+                if sent > MAX_UPLOAD_BYTES:
+                    raise _too_large(None if self.size is None else sent)
+                yield chunk
+                await self._report(sent)
         if self.size is not None and sent != self.size:
-            raise ValueError(
-                f"{UPLOAD_ENDPOINT}: the file changed while it was uploaded ({sent} bytes read, "
-                f"{self.size} expected)"
-            )
+            raise self._changed_size(str(sent))
         yield self._tail
+
+    def _changed_size(self, read: str) -> ValueError:
+        return ValueError(
+            f"{UPLOAD_ENDPOINT}: the file changed size while it was uploaded ({read} bytes "
+            f"read, {self.size} expected); the upload was abandoned, call upload_file() again"
+        )
 
     async def _report(self, sent: int) -> None:
         if self._progress is not None:
@@ -188,7 +200,7 @@ class Upload:
             if inspect.isawaitable(result):
                 await result
 
-    async def _file_chunks(self) -> AsyncIterator[bytes]:
+    async def _file_chunks(self) -> AsyncGenerator[bytes, None]:
         source = self._source
         if isinstance(source, str | os.PathLike):
             async with await anyio.open_file(os.fspath(source), "rb") as file:

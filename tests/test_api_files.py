@@ -312,6 +312,24 @@ async def test_upload_reads_files_in_bounded_chunks(tmp_path):
     assert sum(sizes) == upload.content_length
 
 
+async def test_upload_body_never_goes_past_its_content_length(tmp_path):
+    """A file that grows after its size was taken stops the body before the extra bytes."""
+    source = tmp_path / "grows.gcode"
+    source.write_bytes(b"a" * 1000)
+    upload = await _upload.Upload.prepare(source, dir_path="Local/x", filename=None, progress=None)
+    source.write_bytes(b"a" * 5000)
+    sizes = []
+
+    async def send():
+        async for chunk in upload.body():
+            sizes.append(len(chunk))
+
+    with pytest.raises(ValueError, match="changed size"):
+        await send()
+    assert upload.content_length is not None
+    assert sum(sizes) <= upload.content_length
+
+
 async def test_upload_over_500_mb_is_refused_before_sending(api, printer, tmp_path):
     """A file over 500 MB raises InvalidParameterError before any request (sparse file)."""
     source = tmp_path / "huge.gcode"

@@ -143,6 +143,26 @@ async def test_upload_errors_are_typed(printer, sim):
     assert "Local/big.gcode" not in sim.files
 
 
+@pytest.mark.parametrize("change", [b"b" * 1000, None], ids=["grows", "shrinks"])
+async def test_a_file_that_changes_size_while_uploading_raises_value_error(
+    printer, sim, tmp_path, change
+):
+    """A path that grows or shrinks mid-upload raises ValueError, never an HTTP-layer error."""
+    source = tmp_path / "moving.gcode"
+    source.write_bytes(b"a" * 1000)
+
+    def alter(sent, _total):
+        if sent == 0:  # before the file is opened: its first read sees the new size
+            with source.open("ab" if change else "r+b") as file:
+                file.write(change) if change else file.truncate(500)
+
+    with pytest.raises(ValueError, match="changed size while it was uploaded"):
+        await printer.upload_file(source, "Local/", progress=alter)
+    assert "Local/moving.gcode" not in sim.files
+    await printer.upload_file(source, "Local/")  # the printer is still usable
+    assert sim.files["Local/moving.gcode"].size == source.stat().st_size
+
+
 async def test_an_upload_after_a_reboot_logs_in_again(printer, sim):
     """A refused token during a replayable upload leads to one login and one resend."""
     await printer.login()
