@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 import anyio
-import anyio.lowlevel
+import attrs
 
 from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
 from printer_async._errors import PrinterError
@@ -71,8 +71,9 @@ class Fleet:
                 async for event in events:
                     print(event.printer.name, event.kind)
 
-    The fleet owns its printers: leaving the ``async with`` block stops every task the fleet
-    started and closes every printer in it.
+    The fleet owns its printers: leaving the ``async with`` block (or :meth:`aclose`) stops the
+    running watch and closes every printer in it. Entering and leaving may happen in different
+    tasks; the tasks that poll live in the ``async with fleet.watch()`` block.
 
     Args:
         printers: The printers; their names (``AsyncPrinter.name``) must be unique.
@@ -82,10 +83,8 @@ class Fleet:
     def __init__(
         self, printers: Iterable[AsyncPrinter] = (), *, max_concurrent: int = DEFAULT_MAX_CONCURRENT
     ) -> None:
-        self._printers: dict[str, AsyncPrinter] = {}
-        self._locks: dict[str, anyio.Lock] = {}
+        self._members: dict[str, _Member] = {}
         self._limiter = anyio.CapacityLimiter(max_concurrent)
-        self._task_group: TaskGroup | None = None
         self._watch: FleetWatch | None = None
         self._closed = False
         for printer in printers:
@@ -141,11 +140,8 @@ class Fleet:
     # -- life cycle -----------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
-        if self._task_group is not None or self._closed:
-            raise RuntimeError("a Fleet can be entered once")
-        task_group = anyio.create_task_group()
-        await task_group.__aenter__()
-        self._task_group = task_group
+        if self._closed:
+            raise RuntimeError("this Fleet is closed; create a new one")
         return self
 
     async def __aexit__(
@@ -153,38 +149,39 @@ class Fleet:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool | None:
-        task_group, self._task_group = self._task_group, None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop the running watch, if any, and close every printer. Calling it again does nothing.
+
+        It may be called from another task than the one that entered the fleet (a test
+        fixture's teardown, an integration's unload).
+        """
         self._closed = True
-        try:
-            if task_group is not None:
-                task_group.cancel_scope.cancel()
-                return await task_group.__aexit__(exc_type, exc, tb)
-            return None
-        finally:
-            with anyio.CancelScope(shield=True):
-                for printer in self._printers.values():
-                    await printer.aclose()
-                if self._watch is not None:
-                    self._watch.close_stream()
+        if self._watch is not None:
+            self._watch.close_stream()
+        with anyio.CancelScope(shield=True):
+            for member in self._members.values():
+                await member.printer.aclose()
 
     # -- membership -----------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._printers)
+        return len(self._members)
 
     def __iter__(self) -> Iterator[AsyncPrinter]:
-        return iter(list(self._printers.values()))
+        return iter([member.printer for member in self._members.values()])
 
     def __getitem__(self, name: str) -> AsyncPrinter:
-        return self._printers[name]
+        return self._members[name].printer
 
     def __contains__(self, item: object) -> bool:
         name = item.name if isinstance(item, AsyncPrinter) else item
-        return name in self._printers
+        return name in self._members
 
     def add(self, printer: AsyncPrinter) -> None:
-        """Add a printer; if the fleet is watching, its watch starts at once.
+        """Add a printer; if the fleet is being watched, its watch starts at once.
 
         Raises:
             ValueError: A printer of that name is already in the fleet.
@@ -192,15 +189,17 @@ class Fleet:
         """
         if self._closed:
             raise RuntimeError("the fleet is closed")
-        if printer.name in self._printers:
+        if printer.name in self._members:
             raise ValueError(f"a printer named {printer.name!r} is already in the fleet")
-        self._printers[printer.name] = printer
-        self._locks[printer.name] = anyio.Lock()
+        member = _Member(printer)
+        self._members[printer.name] = member
         if self._watch is not None:
-            self._watch.start(printer)
+            self._watch.start(member)
 
     async def remove(self, printer: AsyncPrinter | str) -> AsyncPrinter:
         """Take a printer out of the fleet: its watch stops, and it is closed.
+
+        A request the fleet has in flight for it (a snapshot's) is allowed to finish first.
 
         Returns:
             The printer removed.
@@ -209,42 +208,51 @@ class Fleet:
             KeyError: No printer of that name is in the fleet.
         """
         name = printer.name if isinstance(printer, AsyncPrinter) else printer
-        removed = self._printers.pop(name)
-        self._locks.pop(name)
+        member = self._members.pop(name)
         if self._watch is not None:
-            self._watch.stop(name)
-        await removed.aclose()
-        return removed
+            self._watch.stop(member)
+        async with member.lock:
+            await member.printer.aclose()
+        return member.printer
 
     # -- requests -------------------------------------------------------------------------------
 
-    async def _limited_current_job(self, printer: AsyncPrinter) -> CurrentJob:
-        # Per printer first, so a printer waiting for its own earlier request holds no slot
-        # of the fleet-wide limit.
-        async with self._locks[printer.name], self._limiter:
-            return await printer.current_job()
+    async def _current_job(self, member: _Member) -> CurrentJob:
+        """One poll, under the printer's own lock and then the fleet-wide limit.
+
+        The printer's lock comes first, so a printer waiting for its own earlier request holds
+        no slot of the fleet-wide limit.
+        """
+        async with member.lock, self._limiter:
+            return await member.printer.current_job()
 
     async def snapshot(self) -> dict[str, CurrentJob | PrinterError]:
         """Every printer's current job, or the error that kept it from answering.
 
         The requests run concurrently, under the fleet's limits; a slow or dead printer delays
-        only its own entry (bounded by the printer's timeout).
+        only its own entry (bounded by the printer's timeout). A printer removed meanwhile is
+        left out.
 
         Returns:
             A mapping from printer name to its :class:`CurrentJob` or :class:`PrinterError`.
         """
         results: dict[str, CurrentJob | PrinterError] = {}
+        members = list(self._members.values())
 
-        async def one(printer: AsyncPrinter) -> None:
+        async def one(member: _Member) -> None:
             try:
-                results[printer.name] = await self._limited_current_job(printer)
+                results[member.printer.name] = await self._current_job(member)
             except PrinterError as exc:
-                results[printer.name] = exc
+                results[member.printer.name] = exc
+            except RuntimeError:
+                if not member.printer.closed:
+                    raise
+                # Removed (and so closed) while waiting for its lock: not part of the answer.
 
         async with anyio.create_task_group() as task_group:
-            for printer in self:
-                task_group.start_soon(one, printer)
-        return {name: results[name] for name in self._printers if name in results}
+            for member in members:
+                task_group.start_soon(one, member)
+        return {name: results[name] for name in self._members if name in results}
 
     # -- watching -------------------------------------------------------------------------------
 
@@ -265,11 +273,15 @@ class Fleet:
         watch ends with an error (a wrong password): that printer is no longer watched, the
         others go on. First polls are spread evenly over ``interval`` instead of all at once.
 
-        Use it as an async context manager so that leaving the block stops the polling::
+        The stream is an async context manager, which runs the polling while its block runs::
 
             async with fleet.watch(interval=5) as events:
                 async for event in events:
                     ...
+
+        Leaving the block, by its end, ``break``, an exception or cancellation, stops every
+        poll at once. An exception raised in the block comes out as itself, not wrapped in an
+        exception group.
 
         A consumer slower than the events gets, with ``overflow="wait"`` (the default),
         back-pressure: once ``buffer`` events wait, each printer's watch pauses at its next
@@ -286,10 +298,11 @@ class Fleet:
             overflow: ``"wait"`` or ``"drop"``, see above.
 
         Raises:
-            RuntimeError: The fleet is not entered, or another watch is running.
+            RuntimeError: The fleet is closed, or another watch of it is running.
+            ValueError: An option is out of range.
         """
-        if self._task_group is None:
-            raise RuntimeError("enter the fleet first: async with Fleet(...) as fleet")
+        if self._closed:
+            raise RuntimeError("the fleet is closed")
         if self._watch is not None and not self._watch.closed:
             raise RuntimeError("the fleet is already being watched; one watch at a time")
         if overflow not in ("wait", "drop"):
@@ -301,63 +314,103 @@ class Fleet:
             "backoff_cap": backoff_cap,
             "offline_after": offline_after,
         }
-        self._watch = FleetWatch(self, self._task_group, options, buffer=buffer, overflow=overflow)
-        for index, printer in enumerate(self):
-            self._watch.start(printer, start_delay=interval * index / max(len(self), 1))
+        # The watcher checks its options: do it now, not in a task later.
+        watch_jobs(_never_polled, printer=None, **options)  # type: ignore[arg-type]
+        self._watch = FleetWatch(self, options, buffer=buffer, overflow=overflow)
         return self._watch
 
 
+@attrs.define(eq=False)
+class _Member:
+    """A printer of the fleet, with the lock that keeps one fleet request in flight for it."""
+
+    printer: AsyncPrinter
+    lock: anyio.Lock = attrs.field(factory=anyio.Lock)
+
+
+async def _never_polled() -> CurrentJob:
+    raise AssertionError("only used to check options")  # pragma: no cover
+
+
 class FleetWatch:
-    """The merged event stream of :meth:`Fleet.watch`: an async iterator and context manager.
+    """The merged event stream of :meth:`Fleet.watch`: an async context manager and iterator.
 
     Attributes:
         dropped: Events dropped because the consumer was behind (``overflow="drop"`` only).
     """
 
     def __init__(
-        self,
-        fleet: Fleet,
-        task_group: TaskGroup,
-        options: dict[str, Any],
-        *,
-        buffer: int,
-        overflow: Overflow,
+        self, fleet: Fleet, options: dict[str, Any], *, buffer: int, overflow: Overflow
     ) -> None:
         self._fleet = fleet
-        self._task_group = task_group
         self._options = options
         self._overflow = overflow
         self._send: MemoryObjectSendStream[JobEvent]
         self._receive: MemoryObjectReceiveStream[JobEvent]
         self._send, self._receive = anyio.create_memory_object_stream[JobEvent](buffer)
-        self._scopes: dict[str, anyio.CancelScope] = {}
+        self._task_group: TaskGroup | None = None
+        self._scopes: dict[int, anyio.CancelScope] = {}
         self._rng = random.Random()
         self.dropped = 0
         self.closed = False
 
-    def start(self, printer: AsyncPrinter, *, start_delay: float | None = None) -> None:
+    async def __aenter__(self) -> Self:
+        if self._task_group is not None or self.closed:
+            raise RuntimeError("a fleet watch can be entered once; call fleet.watch() again")
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        self._task_group = task_group
+        members = list(self._fleet._members.values())  # noqa: SLF001 - same module
+        interval = self._options["interval"]
+        for index, member in enumerate(members):
+            self.start(member, start_delay=interval * index / len(members))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        self.close_stream()
+        task_group, self._task_group = self._task_group, None
+        if task_group is None:
+            return None
+        try:
+            return await task_group.__aexit__(exc_type, exc, tb)
+        except BaseExceptionGroup as group:
+            # The watch tasks catch everything but cancellation, so a group can only carry
+            # the block's own exception: let it propagate as itself.
+            if exc is not None and group.exceptions == (exc,):
+                return None
+            raise
+
+    def start(self, member: _Member, *, start_delay: float | None = None) -> None:
         """Start watching one printer (the fleet calls this)."""
-        if self.closed:
-            return
+        if self.closed or self._task_group is None:
+            return  # not running yet: __aenter__ starts every member
         if start_delay is None:
             start_delay = self._rng.uniform(0, self._options["interval"])
         scope = anyio.CancelScope()
-        self._scopes[printer.name] = scope
-        self._task_group.start_soon(self._watch_one, printer, scope, start_delay, name=printer.name)
+        self._scopes[id(member)] = scope
+        self._task_group.start_soon(
+            self._watch_one, member, scope, start_delay, name=member.printer.name
+        )
 
-    def stop(self, name: str) -> None:
+    def stop(self, member: _Member) -> None:
         """Stop watching one printer (the fleet calls this)."""
-        scope = self._scopes.pop(name, None)
+        scope = self._scopes.pop(id(member), None)
         if scope is not None:
             scope.cancel()
 
     async def _watch_one(
-        self, printer: AsyncPrinter, scope: anyio.CancelScope, start_delay: float
+        self, member: _Member, scope: anyio.CancelScope, start_delay: float
     ) -> None:
+        printer = member.printer
         with scope:
             try:
                 events = watch_jobs(
-                    lambda: self._fleet._limited_current_job(printer),  # noqa: SLF001 - same layer
+                    lambda: self._fleet._current_job(member),  # noqa: SLF001 - same module
                     printer=printer,
                     start_delay=start_delay,
                     **self._options,
@@ -373,8 +426,8 @@ class FleetWatch:
                 error = PrinterError(f"watching {printer.name} failed: {type(exc).__name__}")
                 await self._deliver(_error_event(printer, error))
             finally:
-                if self._scopes.get(printer.name) is scope:
-                    del self._scopes[printer.name]
+                if self._scopes.get(id(member)) is scope:
+                    del self._scopes[id(member)]
 
     async def _deliver(self, event: JobEvent) -> bool:
         """Hand an event to the consumer; ``False`` once the consumer has gone."""
@@ -394,27 +447,21 @@ class FleetWatch:
         return self
 
     async def __anext__(self) -> JobEvent:
+        if self._task_group is None and not self.closed:
+            raise RuntimeError(
+                "a fleet watch runs inside its block: async with fleet.watch(...) as events:"
+            )
         try:
             return await self._receive.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             raise StopAsyncIteration from None
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Stop every printer's watch and end the stream."""
-        self.close_stream()
-        await anyio.lowlevel.checkpoint()
-
     def close_stream(self) -> None:
-        """Stop every printer's watch and close the stream, without waiting."""
+        """Stop every printer's watch and end the stream, without waiting."""
         self.closed = True
-        for name in list(self._scopes):
-            self.stop(name)
+        for scope in self._scopes.values():
+            scope.cancel()
+        self._scopes.clear()
         self._send.close()
         self._receive.close()
 

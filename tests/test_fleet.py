@@ -402,11 +402,65 @@ def test_from_toml_names_the_bad_entry(tmp_path, text, fragment):
         Fleet.from_toml(path)
 
 
-async def test_watch_needs_an_entered_fleet():
-    """Watching a fleet that is not entered raises a clear RuntimeError."""
-    fleet = Fleet()
-    with pytest.raises(RuntimeError, match="async with Fleet"):
-        fleet.watch()
+async def test_a_fleet_watch_runs_only_inside_its_block():
+    """Iterating fleet.watch() outside 'async with' raises a RuntimeError that says how."""
+    async with Fleet() as fleet:
+        events = fleet.watch()
+        with pytest.raises(RuntimeError, match=r"async with fleet.watch\(\.\.\.\) as events"):
+            await events.__anext__()
+
+
+async def test_an_error_in_the_watch_block_comes_out_as_itself():
+    """An exception raised while consuming a fleet's events is not wrapped in an ExceptionGroup."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(3)]
+    async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+
+        async def consume():
+            async with fleet.watch(interval=0.05) as events:
+                async for _ in events:
+                    raise KeyError("boom")
+
+        with pytest.raises(KeyError, match="boom"):
+            await consume()
+        # The fleet is usable again afterwards.
+        assert len(await fleet.snapshot()) == 3
+
+
+async def test_a_fleet_can_be_closed_from_another_task():
+    """Entering a fleet in one task and leaving it in another (a fixture's teardown) works."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    async with serve(*sims) as server:
+        clients = _clients(server)
+        holder = {}
+
+        async def enter():
+            holder["fleet"] = await Fleet(clients).__aenter__()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(enter)
+        fleet = holder["fleet"]
+        assert len(await fleet.snapshot()) == 2
+        await fleet.__aexit__(None, None, None)
+    assert all(client._transport._client.is_closed for client in clients)
+
+
+async def test_removing_a_printer_during_a_snapshot_is_safe():
+    """A printer removed while a snapshot is asking it is left out; nothing escapes."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(3)]
+    sims[1].faults.latency(0.3, duration=60.0)
+    async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+        async with anyio.create_task_group() as tg:
+            results = {}
+
+            async def take():
+                results.update(await fleet.snapshot())
+
+            tg.start_soon(take)
+            await anyio.sleep(0.05)
+            removed = await fleet.remove("p001")
+        assert removed.closed
+        assert set(results) == {"p000", "p002"}
+        sims[1].faults.clear()
 
 
 def test_a_fleet_runs_under_trio():
