@@ -228,6 +228,14 @@ def test_a_wrong_password_exits_3_with_one_line_naming_the_setting(run, port):
     assert "Traceback" not in result.output
 
 
+def test_a_password_that_is_an_ordinary_word_is_not_revealed_by_redaction(run, port):
+    """A wrong password like "wrong" leaves the message whole: no "[redacted]" marks its place."""
+    result = run("status", "127.0.0.1", "--port", port, "--password", "wrong")
+    assert result.exit_code == 3
+    assert "[redacted]" not in result.output
+    assert "the access password is wrong" in result.stderr
+
+
 def test_an_unreachable_printer_exits_4_with_one_line():
     """A closed port exits 4 with one line saying what to check."""
     result = CliRunner().invoke(

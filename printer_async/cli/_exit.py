@@ -81,14 +81,16 @@ def exit_code_for(error: BaseException) -> int:
 def error_line(error: BaseException, *, secrets: tuple[str | None, ...] = ()) -> str:
     """The one line printed for a failure: what happened and what to do next.
 
-    printer-async's own messages already say both and never hold a secret; this keeps them on
-    one line and, as a second guard, blanks any token in a URL and the given ``secrets``.
+    printer-async's own messages already say both and never hold a secret (the tests check
+    it); this keeps them on one line and blanks any token in a URL. Only an unexpected error's
+    text is also searched for the given ``secrets``: in printer-async's messages that would do
+    harm, since blanking a password that happens to be an ordinary word ("the access password
+    is [redacted]") would show where it stands.
     """
-    text = " ".join(str(error).split()) or type(error).__name__
-    if not isinstance(error, PrinterError):
-        text = f"{type(error).__name__}: {text} (run with --debug for the traceback)"
-    text = redact(text)
+    text = redact(" ".join(str(error).split()) or type(error).__name__)
+    if isinstance(error, PrinterError):
+        return f"error: {text}"
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
-    return f"error: {text}"
+    return f"error: {type(error).__name__}: {text} (run with --debug for the traceback)"
