@@ -7,12 +7,22 @@ rather than silently rounded, and ``True``/``False`` are not numbers here.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
 from typing import Final
 
 from printer_async._errors import InvalidParameterError, PathError
 
-__all__ = ["check_int", "check_name", "check_not_root", "check_nozzle", "check_path"]
+__all__ = [
+    "check_int",
+    "check_name",
+    "check_not_root",
+    "check_nozzle",
+    "check_path",
+    "check_port",
+    "url_host",
+]
 
 _PARAMETER_ERROR: Final = 10002
 
@@ -144,3 +154,43 @@ def check_not_root(path: str, *, endpoint: str) -> None:
             msg="no access to Local directory",
             endpoint=endpoint,
         )
+
+
+_HOST_NAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
+def url_host(host: str) -> str:
+    """The printer's address as it goes in a URL: an IPv6 address in brackets.
+
+    Args:
+        host: A host name (``printer.local``), an IPv4 address, or an IPv6 address with or
+            without brackets.
+
+    Raises:
+        ValueError: ``host`` is empty, has a port or a path in it, or is not a name or address.
+    """
+    if not isinstance(host, str) or not host:
+        raise ValueError(f"host must be a printer's name or address, got {host!r}")
+    try:
+        address = ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        pass
+    else:
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed  # noqa: PLR2004
+    if _HOST_NAME.fullmatch(host):
+        return host
+    hint = " (give the port with port=)" if ":" in host else ""
+    raise ValueError(
+        f"host must be a printer's name or IP address, like 192.168.0.57, got {host!r}{hint}"
+    )
+
+
+def check_port(port: int) -> int:
+    """Check a TCP port number.
+
+    Raises:
+        ValueError: ``port`` is not an integer from 1 to 65535.
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:  # noqa: PLR2004
+        raise ValueError(f"port must be a TCP port number from 1 to 65535, got {port!r}")
+    return port

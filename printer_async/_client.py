@@ -18,7 +18,15 @@ from printer_async._camera import (
     camera_error,
     multipart_boundary,
 )
-from printer_async._checks import check_int, check_name, check_not_root, check_nozzle, check_path
+from printer_async._checks import (
+    check_int,
+    check_name,
+    check_not_root,
+    check_nozzle,
+    check_path,
+    check_port,
+    url_host,
+)
 from printer_async._convert import structure
 from printer_async._envelope import unwrap
 from printer_async._errors import (
@@ -114,9 +122,12 @@ class AsyncPrinter:
         name: str | None = None,
     ) -> None:
         self.host = host
-        self.port = port
-        self.name = name if name is not None else f"{host}:{port}"
-        self._transport = Transport(f"http://{host}:{port}/v1", timeout=timeout, client=client)
+        self.port = check_port(port)
+        self._netloc_host = url_host(host)
+        self.name = name if name is not None else f"{self._netloc_host}:{port}"
+        self._transport = Transport(
+            f"http://{self._netloc_host}:{port}/v1", timeout=timeout, client=client
+        )
         self._auth = Auth(self._transport, password=password, token=token)
 
     def __repr__(self) -> str:
@@ -953,7 +964,7 @@ class AsyncPrinter:
         auth = None
         if info.user_name is not None and info.password is not None:
             auth = (info.user_name, info.password)
-        return f"http://{self.host}:{info.server_port}{path}", auth
+        return f"http://{self._netloc_host}:{info.server_port}{path}", auth
 
     async def snapshot(self, *, max_bytes: int = MAX_SNAPSHOT_BYTES) -> bytes:
         """One picture from the printer's camera, as JPEG bytes (camera ``/api/v1/camera/takeshot``).

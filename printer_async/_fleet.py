@@ -505,11 +505,14 @@ def _printer_from_entry(
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
     name = entry.get("name")
-    return AsyncPrinter(
-        host,
-        port=port,
-        password=password,
-        timeout=float(timeout),
-        client=client,
-        name=str(name) if name is not None else None,
-    )
+    try:
+        return AsyncPrinter(
+            host,
+            port=port,
+            password=password,
+            timeout=float(timeout),
+            client=client,
+            name=str(name) if name is not None else None,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None

@@ -611,3 +611,10 @@ def test_simulate_serves_until_ctrl_c():
         child.wait()
     assert first.startswith("printer 1: http://127.0.0.1:")
     assert child.returncode == 0
+
+
+def test_a_host_with_a_port_in_it_is_a_usage_error():
+    """'status printer:80' exits 2 and says to give the port with --port."""
+    result = CliRunner().invoke(cli, ["status", "printer:80", "--password", "pw"])
+    assert result.exit_code == 2
+    assert "port" in result.output

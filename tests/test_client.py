@@ -1,4 +1,5 @@
 import json
+import re
 
 import httpx
 import pytest
@@ -254,3 +255,39 @@ async def test_the_root_directory_may_be_named_local_alone(api, printer):
     route = api.get("/fileops/list").mock(return_value=ok({"dir_list": [], "file_list": []}))
     await printer.list_files("Local")
     assert route.calls.last.request.url.params["dir"] == "Local"
+
+
+async def test_an_ipv6_address_goes_in_brackets():
+    """AsyncPrinter("::1") talks to http://[::1]:10800/v1 and is named "[::1]:10800"."""
+    with respx.mock(base_url="http://[::1]:10800/v1") as api:
+        api.get("/login").mock(return_value=ok({"token": TOKEN}))
+        route = api.get("/job/currentjob").mock(
+            return_value=httpx.Response(200, json=load_fixture("current_job"))
+        )
+        async with AsyncPrinter("::1", password=PASSWORD) as printer:
+            await printer.current_job()
+        assert printer.name == "[::1]:10800"
+        assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "fragment"),
+    [
+        ("printer.local:80", "give the port with port="),
+        ("192.168.0.57/v1", "name or IP address"),
+        ("", "name or address"),
+        ("two words", "name or IP address"),
+        ("http://printer", "name or IP address"),
+    ],
+)
+def test_a_host_that_is_not_a_name_or_address_is_refused_at_once(host, fragment):
+    """A host with a port, a path or spaces raises ValueError when the printer is made."""
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        AsyncPrinter(host, password=PASSWORD)
+
+
+@pytest.mark.parametrize("port", [0, 70000, True, "10800"])
+def test_a_port_out_of_range_is_refused_at_once(port):
+    """A port that is not 1-65535 raises ValueError when the printer is made."""
+    with pytest.raises(ValueError, match="TCP port number"):
+        AsyncPrinter(HOST, port=port, password=PASSWORD)

@@ -386,6 +386,7 @@ password_env = "RIGHT_PW"
         ("[[printer]]\nhost = 'h'\npassword_env = 'NOPE_NOT_SET'\n", "'NOPE_NOT_SET' is not set"),
         ("[[printer]]\nhost = 'h'\nport = 'x'\n", "'port' must be a TCP port number"),
         ("[[printer]]\nhost = 'h'\ncolour = 'red'\n", "unknown keys ['colour']"),
+        ("[[printer]]\nhost = 'h:80'\n", "printer #1: host must be a printer's name or IP"),
         ("printer = [", "not valid TOML"),
         ("", "expected one or more [[printer]] tables"),
         (

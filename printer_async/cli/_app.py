@@ -28,6 +28,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from printer_async._checks import url_host
 from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
 from printer_async._errors import PrinterError
 from printer_async._fleet import Fleet
@@ -153,10 +154,18 @@ def _run(
     ctx.exit(code)
 
 
+def _check_host(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        url_host(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _printer_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """HOST, --port, --password and --timeout, for every command that talks to one printer."""
     options = [
-        click.argument("host"),
+        click.argument("host", callback=_check_host),
         click.option(
             "--port",
             type=click.IntRange(1, 65535),
