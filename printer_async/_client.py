@@ -375,13 +375,18 @@ class AsyncPrinter:
         check_int("page_size", page_size, 1, JOB_LIST_PAGE, endpoint="/dashboard/joblist")
         total = (await self.statistics()).printed_file_num
         for start in range(0, total, page_size):
-            page = await self._busy_retry(
-                lambda start=start: self.job_list(
-                    max_num=min(page_size, total - start), start_pos=start
-                ),
-                retries=busy_retries,
-                backoff=backoff,
-            )
+            try:
+                page = await self._busy_retry(
+                    lambda start=start: self.job_list(
+                        max_num=min(page_size, total - start), start_pos=start
+                    ),
+                    retries=busy_retries,
+                    backoff=backoff,
+                )
+            except InvalidParameterError as exc:
+                if start == 0 or not exc.msg.startswith("start_pos"):
+                    raise
+                return  # the history ended on a page boundary, before the statistics' count
             for entry in page:
                 yield entry
             if len(page) < min(page_size, total - start):

@@ -291,3 +291,22 @@ def test_a_port_out_of_range_is_refused_at_once(port):
     """A port that is not 1-65535 raises ValueError when the printer is made."""
     with pytest.raises(ValueError, match="TCP port number"):
         AsyncPrinter(HOST, port=port, password=PASSWORD)
+
+
+async def test_iter_jobs_ends_where_a_shorter_history_ends_on_a_page_boundary(api, printer):
+    """A history shorter than the statistics' count ends the walk at 10002 start_pos error."""
+    api.get("/dashboard/statistics").mock(
+        return_value=ok(load_fixture("statistics")["data"] | {"printed_file_num": 30})
+    )
+
+    def page(request):
+        start = int(request.url.params["start_pos"])
+        if start >= 12:
+            return httpx.Response(
+                200, json={"status": 0, "error": {"code": 10002, "msg": "start_pos error"}}
+            )
+        return ok({"job_list": _history(12)})
+
+    api.get("/dashboard/joblist").mock(side_effect=page)
+    jobs = [job async for job in printer.iter_jobs()]
+    assert len(jobs) == 12
