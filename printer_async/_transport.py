@@ -12,15 +12,16 @@ import logging
 import re
 import ssl
 import threading
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
+import anyio
 import attrs
 import httpx
 
 from printer_async._errors import PrinterConnectionError, ProtocolError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping
+    from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -44,6 +45,11 @@ _URL_CACHE_SIZE: Final = 64
 
 _STALE_CONNECTION_ERRORS: Final = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 """What httpx raises when a kept-alive connection was closed by the printer before we used it."""
+
+_FINISH_SECONDS: Final = 1.0
+_FINISH_CHUNKS: Final = 64
+"""Bounds on reading an abandoned answer's last buffered chunks, see :meth:`_Chunks.aclose`;
+on a closed connection the read fails after at most the data already buffered."""
 
 _SECRET_PARAM: Final = re.compile(r"(?i)\b(token|sign|password)=[^&\s\"'>]*")
 
@@ -143,10 +149,15 @@ class Answer:
 
 
 class _Chunks:
-    """An answer's body as it arrives, with httpx's exceptions translated."""
+    """An answer's body as it arrives, with httpx's exceptions translated.
+
+    :meth:`aclose` ends the answer, whether it was read to the end or abandoned part-way.
+    """
 
     def __init__(self, response: httpx.Response, describe: Any) -> None:
-        self._chunks = response.aiter_bytes()
+        self._response = response
+        # httpx annotates it as an AsyncIterator; it is an async generator, with aclose().
+        self._chunks = cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
         self._describe = describe
 
     def __aiter__(self) -> _Chunks:
@@ -157,6 +168,29 @@ class _Chunks:
             return await anext(self._chunks)
         except httpx.HTTPError as exc:
             raise PrinterConnectionError(self._describe(exc)) from exc
+
+    async def aclose(self) -> None:
+        """Close the connection's answer and every async generator reading it.
+
+        Closing httpx's ``aiter_bytes()`` generator alone would leave the generators httpx and
+        httpcore nest under it (``aiter_raw()``, the transport's, the connection's) suspended
+        until the garbage collector finds them, and trio warns about each one
+        (encode/httpx#3686). So the answer is closed first, which closes its connection, and
+        the generators are then run on: their next read fails at once, and that error unwinds
+        and finishes every one of them.
+        """
+        try:
+            with contextlib.suppress(httpx.HTTPError):  # the body is read or being abandoned
+                await self._response.aclose()
+        finally:
+            try:
+                with anyio.move_on_after(_FINISH_SECONDS):
+                    for _ in range(_FINISH_CHUNKS):
+                        await anext(self._chunks)
+            except (StopAsyncIteration, httpx.HTTPError, httpx.StreamError):
+                pass  # finished, as wanted; the answer was being abandoned anyway
+            finally:
+                await self._chunks.aclose()
 
 
 @attrs.frozen
@@ -246,20 +280,21 @@ class Transport:
         )
         try:
             response = await self._send(request)
-            try:
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise ProtocolError(
-                            f"{endpoint}: the answer is larger than {max_bytes} bytes",
-                            endpoint=endpoint,
-                            status_code=response.status_code,
-                        )
-            finally:
-                await response.aclose()
         except httpx.HTTPError as exc:
             raise PrinterConnectionError(self._describe(method, endpoint, exc)) from exc
+        body = bytearray()
+        # aclosing: an answer refused as too large is abandoned part-way, see _Chunks.aclose.
+        async with contextlib.aclosing(
+            _Chunks(response, lambda exc: self._describe(method, endpoint, exc))
+        ) as chunks:
+            async for chunk in chunks:
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ProtocolError(
+                        f"{endpoint}: the answer is larger than {max_bytes} bytes",
+                        endpoint=endpoint,
+                        status_code=response.status_code,
+                    )
         return Answer(
             status_code=response.status_code,
             content_type=response.headers.get("content-type", ""),
@@ -326,16 +361,15 @@ class Transport:
             raise PrinterConnectionError(
                 self._describe(method, path, exc, netloc=netloc)
             ) from exc
+        chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
         try:
             yield StreamAnswer(
                 status_code=response.status_code,
                 content_type=response.headers.get("content-type", ""),
-                chunks=_Chunks(
-                    response, lambda exc: self._describe(method, path, exc, netloc=netloc)
-                ),
+                chunks=chunks,
             )
         finally:
-            await response.aclose()
+            await chunks.aclose()
 
     def _describe(
         self, method: str, endpoint: str, exc: httpx.HTTPError, *, netloc: str | None = None

@@ -1,10 +1,13 @@
 """AsyncPrinter against the simulator's camera server: snapshots, MJPEG frames, reboots."""
 
 import contextlib
+import gc
+import warnings
 
 import pytest
-from printer_async import AsyncPrinter, NotFoundError
-from printer_async.simulator import ManualClock, SimulatedPrinter, serve
+import trio
+from printer_async import AsyncPrinter, NotFoundError, ProtocolError
+from printer_async.simulator import ManualClock, SimulatedPrinter, serve, serve_in_thread
 
 from _support import PASSWORD
 
@@ -82,3 +85,30 @@ async def test_without_a_camera_snapshot_is_not_found(printer, sim, camera_conne
     with pytest.raises(NotFoundError):
         async with contextlib.aclosing(printer.camera_frames()) as stream:
             await anext(stream)
+
+
+def test_under_trio_an_abandoned_camera_answer_leaves_no_generator_behind(sim):
+    """Under trio, break or a too-large picture or frame closes every generator: no warning."""
+
+    async def main(port):
+        async with AsyncPrinter("127.0.0.1", port=port, password=PASSWORD) as printer:
+            async with contextlib.aclosing(printer.camera_frames()) as frames:
+                count = 0
+                async for _ in frames:
+                    count += 1
+                    if count == 3:
+                        break
+            with pytest.raises(ProtocolError, match="larger than"):
+                await printer.snapshot(max_bytes=10)
+            with pytest.raises(ProtocolError, match="more than 100"):
+                async with contextlib.aclosing(printer.camera_frames(max_frame_bytes=100)) as big:
+                    await anext(big)
+            gc.collect()  # anything left unclosed is finalized (and warned about) now
+            assert is_jpeg(await printer.snapshot())
+        return count
+
+    with serve_in_thread(sim) as server, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        count = trio.run(main, server.endpoints[0].port)
+    assert count == 3
+    assert [str(w.message)[:80] for w in caught] == []

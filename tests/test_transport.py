@@ -1,6 +1,12 @@
+import gc
+import warnings
+
 import httpx
 import pytest
-from printer_async import PrinterConnectionError
+import trio
+from printer_async import PrinterConnectionError, ProtocolError
+from printer_async._transport import Transport
+from printer_async.simulator import ManualClock, SimulatedPrinter, serve_in_thread
 
 from _support import load_fixture, ok
 
@@ -43,3 +49,25 @@ async def test_refused_connections_and_timeouts_are_not_retried(api, printer, ex
     with pytest.raises(PrinterConnectionError):
         await printer.current_job()
     assert route.call_count == 1
+
+
+def test_under_trio_a_too_large_answer_leaves_no_generator_behind():
+    """Under trio, an answer refused as too large is closed at once: no ResourceWarning."""
+    sim = SimulatedPrinter(clock=ManualClock())
+
+    async def main(port):
+        transport = Transport(f"http://127.0.0.1:{port}/v1", timeout=5.0, client=None)
+        try:
+            with pytest.raises(ProtocolError, match="larger than 5 bytes"):
+                await transport.request("GET", "/printer/basic", params={"token": "x"}, max_bytes=5)
+            gc.collect()  # anything left unclosed is finalized (and warned about) now
+            answer = await transport.request("GET", "/printer/basic", params={"token": "x"})
+        finally:
+            await transport.aclose()
+        return answer.status_code
+
+    with serve_in_thread(sim, cameras=False) as server, warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        status = trio.run(main, server.endpoints[0].port)
+    assert status == 200
+    assert [str(warning.message)[:80] for warning in w] == []
