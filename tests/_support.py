@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from printer_async import AsyncPrinter, EventKind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "127.0.0.1"
@@ -31,3 +32,24 @@ def ok(data: Any = None) -> httpx.Response:
 def api_error(code: int, msg: str) -> httpx.Response:
     """An error envelope with HTTP 200, as the vendor documents it."""
     return httpx.Response(200, json={"error": {"code": code, "msg": msg}, "status": 0})
+
+
+STATE_KINDS = frozenset(
+    {
+        EventKind.INITIAL,
+        EventKind.STARTED,
+        EventKind.NEW_JOB,
+        EventKind.PAUSED,
+        EventKind.RESUMED,
+        EventKind.COMPLETED,
+        EventKind.STOPPED,
+        EventKind.CHANGED,
+    }
+)
+"""The event kinds that report a job's state (not progress, offline, online or error)."""
+
+
+def busy_connections(printer: AsyncPrinter) -> list[object]:
+    """The connections of a printer's own httpx pool that are neither idle nor closed."""
+    pool = printer._transport._client._transport._pool
+    return [c for c in pool.connections if not (c.is_idle() or c.is_closed())]

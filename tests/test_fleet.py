@@ -23,16 +23,9 @@ from printer_async import (
 from printer_async.simulator import FaultKind, ScaledClock, SimulatedPrinter, serve, serve_in_thread
 from printer_async.simulator._faults import RANDOM_KINDS
 
+from _support import STATE_KINDS
+
 PASSWORD = "123456"
-STATE_KINDS = {
-    EventKind.INITIAL,
-    EventKind.STARTED,
-    EventKind.NEW_JOB,
-    EventKind.PAUSED,
-    EventKind.RESUMED,
-    EventKind.COMPLETED,
-    EventKind.STOPPED,
-}
 
 
 def _clients(server, **kwargs) -> list[AsyncPrinter]:
@@ -218,7 +211,7 @@ async def test_cancelling_a_two_hundred_printer_fleet_mid_poll_is_prompt_and_cle
                     pass
         cancelled_at = time.monotonic()
         assert scope.cancelled_caught
-        assert all(client.closed for client in clients)
+        assert all(client._transport._client.is_closed for client in clients)
         assert not {t for t in asyncio.all_tasks() - before if not t.done()}
         for sim in sims:
             sim.faults.clear()

@@ -27,18 +27,10 @@ from printer_async.simulator import (
     serve_in_thread,
 )
 
+from _support import STATE_KINDS, busy_connections
+
 INTERVAL = 10.0
 """Simulated seconds between polls in the scripted runs."""
-STATE_KINDS = {
-    EventKind.INITIAL,
-    EventKind.STARTED,
-    EventKind.NEW_JOB,
-    EventKind.PAUSED,
-    EventKind.RESUMED,
-    EventKind.COMPLETED,
-    EventKind.STOPPED,
-    EventKind.CHANGED,
-}
 CURRENTJOB = "/v1/job/currentjob"
 
 
@@ -324,8 +316,9 @@ async def test_cancelling_mid_poll_returns_at_once_and_leaves_nothing_open():
         elapsed = anyio.current_time() - began
         assert scope.cancelled_caught
         assert [path for path, _ in sim.faults.fired] == [CURRENTJOB]
+        assert busy_connections(client) == []  # the cancelled request's connection was dropped
     assert elapsed < 0.5
-    assert client.closed
+    assert client._transport._client.is_closed
 
 
 def test_printer_watch_under_trio_over_real_sockets():
