@@ -103,7 +103,10 @@ class AsyncPrinter:
         token: A token obtained elsewhere.
         timeout: Seconds, or an ``httpx.Timeout``, for each request.
         client: An ``httpx.AsyncClient`` to send requests with; it stays open after
-            :meth:`aclose`. By default the printer creates (and closes) its own.
+            :meth:`aclose`. By default the printer creates (and closes) its own, and a second
+            one for the camera, so that open :meth:`camera_frames` streams never take the API
+            calls' connections. A given client carries the camera's requests too: leave room
+            in its connection limit for the streams you keep open.
         name: A name for logs, events and fleets; defaults to ``host:port``.
     """
 
@@ -146,7 +149,7 @@ class AsyncPrinter:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this printer created it. Calling it again does nothing."""
+        """Close the HTTP clients this printer created (API, camera); a second call does nothing."""
         if not self._transport.closed:
             await self._transport.aclose()
 
@@ -1008,6 +1011,10 @@ class AsyncPrinter:
             async with contextlib.aclosing(printer.camera_frames()) as frames:
                 async for jpeg in frames:
                     ...
+
+        Streams and snapshots have a connection pool of their own (up to eight connections),
+        apart from the API calls', unless you passed ``client=`` to the printer: then they
+        share that client's.
 
         Args:
             max_frame_bytes: Refuse a frame larger than this (the parser's buffer is bounded

@@ -36,6 +36,9 @@ __all__ = [
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 """Answers larger than this are refused: no documented JSON answer comes close."""
 
+STREAM_CONNECTIONS: Final = 8
+"""Connections for camera snapshots and streams, apart from the API's four."""
+
 KEEPALIVE_EXPIRY: Final = 60.0
 """Seconds an idle connection is kept for reuse: longer than a poll interval, so each poll does
 not pay for a new TCP connection (about 0.5 ms of CPU here). A connection the printer closed
@@ -215,7 +218,8 @@ class Transport:
     Args:
         base_url: Like ``http://192.168.0.57:10800/v1``.
         timeout: Seconds, or an ``httpx.Timeout``, for each request.
-        client: An ``httpx.AsyncClient`` to use; it is not closed by :meth:`aclose`.
+        client: An ``httpx.AsyncClient`` to use; it is not closed by :meth:`aclose`. It then
+            carries the camera's streams too, so its connection limit must leave room for them.
     """
 
     def __init__(
@@ -224,22 +228,44 @@ class Transport:
         self.base_url = base_url
         self._owns_client = client is None
         self._client = client if client is not None else self._new_client(timeout)
+        self._stream_client: httpx.AsyncClient | None = None
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._urls: dict[tuple[str, str], httpx.URL] = {}
         self.closed = False
 
     @staticmethod
-    def _new_client(timeout: float | httpx.Timeout) -> httpx.AsyncClient:
+    def _new_client(
+        timeout: float | httpx.Timeout, *, max_connections: int = 4
+    ) -> httpx.AsyncClient:
         # One request at a time per printer is what the printer can take; a second connection
         # only helps a caller who runs calls concurrently, so allow a few.
         return httpx.AsyncClient(
             timeout=timeout,
             verify=shared_ssl_context(),
             limits=httpx.Limits(
-                max_connections=4, max_keepalive_connections=2, keepalive_expiry=KEEPALIVE_EXPIRY
+                max_connections=max_connections,
+                max_keepalive_connections=2,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
             ),
             trust_env=False,
         )
+
+    def _streams(self) -> httpx.AsyncClient:
+        """The client for :meth:`stream`: a second one of our own, made on first use.
+
+        A camera stream holds its connection for as long as it is watched; in the API's pool
+        of four, four of them would leave every API call waiting (and a watch reporting the
+        printer offline). A client the caller gave is used for everything, as given.
+        """
+        if not self._owns_client:
+            return self._client
+        if self.closed:
+            raise RuntimeError("the printer's transport is closed")
+        if self._stream_client is None:
+            self._stream_client = self._new_client(
+                self._timeout, max_connections=STREAM_CONNECTIONS
+            )
+        return self._stream_client
 
     async def request(
         self,
@@ -338,6 +364,9 @@ class Transport:
     ) -> AsyncIterator[StreamAnswer]:
         """Send one request and read its answer as it arrives, like a camera's MJPEG stream.
 
+        It goes over a client of its own (see :meth:`_streams`), not the API's, unless the
+        caller gave the client.
+
         Args:
             method: ``GET`` or ``POST``.
             url: An absolute URL, which may be on another port of the printer (the camera).
@@ -353,10 +382,11 @@ class Transport:
         """
         target = httpx.URL(url)
         path, netloc = target.path, target.netloc.decode()
-        request = self._client.build_request(method, target, params=params, timeout=self._timeout)
+        client = self._streams()
+        request = client.build_request(method, target, params=params, timeout=self._timeout)
         send_auth = httpx.BasicAuth(*auth) if auth is not None else httpx.USE_CLIENT_DEFAULT
         try:
-            response = await self._client.send(request, stream=True, auth=send_auth)
+            response = await client.send(request, stream=True, auth=send_auth)
         except httpx.HTTPError as exc:
             raise PrinterConnectionError(
                 self._describe(method, path, exc, netloc=netloc)
@@ -389,7 +419,11 @@ class Transport:
         )
 
     async def aclose(self) -> None:
-        """Close the client if this transport created it."""
+        """Close the clients this transport created (the API's and the streams')."""
         self.closed = True
         if self._owns_client:
-            await self._client.aclose()
+            try:
+                await self._client.aclose()
+            finally:
+                if self._stream_client is not None:
+                    await self._stream_client.aclose()

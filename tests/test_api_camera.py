@@ -8,6 +8,7 @@ import httpx
 import pytest
 from printer_async import (
     ApiError,
+    AsyncPrinter,
     AuthenticationError,
     NotFoundError,
     PrinterConnectionError,
@@ -16,7 +17,7 @@ from printer_async import (
 )
 from printer_async._camera import MjpegParser, multipart_boundary
 
-from _support import load_fixture, ok
+from _support import HOST, PASSWORD, load_fixture, ok
 
 CAMERA = "http://127.0.0.1:30216/api/v1/camera"
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + b"\xff\xd9"
@@ -72,6 +73,33 @@ async def test_snapshot_uses_the_camera_port_and_basic_credentials(api, printer,
     assert request.headers["authorization"] == basic("raise3d_camera", "368d8d")
     assert "token" not in request.url.params
     assert camera_info.call_count == 1
+
+
+async def test_camera_requests_have_their_own_client_closed_with_the_printer(api, camera_info):
+    """The printer's own camera client is apart from the API's, and aclose() closes both."""
+    api.get(f"{CAMERA}/takeshot").mock(return_value=httpx.Response(200, content=JPEG))
+    async with AsyncPrinter(HOST, password=PASSWORD) as printer:
+        assert await printer.snapshot() == JPEG
+        transport = printer._transport
+        assert transport._stream_client is not None
+        assert transport._stream_client is not transport._client
+    assert transport._client.is_closed
+    assert transport._stream_client.is_closed
+
+
+async def test_a_given_client_carries_the_camera_requests_too(api, camera_info):
+    """With client= given, snapshots go through that client, which stays open afterwards."""
+    api.get(f"{CAMERA}/takeshot").mock(return_value=httpx.Response(200, content=JPEG))
+    sent = []
+
+    async def record(request):
+        sent.append(request.url.path)
+
+    async with httpx.AsyncClient(event_hooks={"request": [record]}) as client:
+        async with AsyncPrinter(HOST, password=PASSWORD, client=client) as printer:
+            assert await printer.snapshot() == JPEG
+        assert not client.is_closed
+    assert sent[-1] == "/api/v1/camera/takeshot"
 
 
 async def test_snapshot_fetches_fresh_credentials_every_time(api, printer):

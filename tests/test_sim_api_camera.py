@@ -4,6 +4,7 @@ import contextlib
 import gc
 import warnings
 
+import anyio
 import pytest
 import trio
 from printer_async import AsyncPrinter, NotFoundError, ProtocolError
@@ -85,6 +86,18 @@ async def test_without_a_camera_snapshot_is_not_found(printer, sim, camera_conne
     with pytest.raises(NotFoundError):
         async with contextlib.aclosing(printer.camera_frames()) as stream:
             await anext(stream)
+
+
+async def test_open_camera_streams_leave_the_api_its_connections(printer):
+    """Five camera streams held open do not starve API calls: current_job() answers at once."""
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(5):
+            frames = await stack.enter_async_context(contextlib.aclosing(printer.camera_frames()))
+            assert is_jpeg(await anext(frames))
+        with anyio.fail_after(1):
+            job = await printer.current_job()
+            assert is_jpeg(await printer.snapshot())
+    assert job.has_job is False
 
 
 def test_under_trio_an_abandoned_camera_answer_leaves_no_generator_behind(sim):
