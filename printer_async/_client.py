@@ -197,7 +197,14 @@ class AsyncPrinter:
                 raise
             if not replayable:
                 await self._auth.refresh(stale=token)
-                raise
+                # Not the generic "log in again": that is done; what is left is the resend.
+                raise AuthenticationError(
+                    f"{endpoint}: {exc.code} {exc.msg or '(no message)'}: the token was renewed, "
+                    "but a streamed upload cannot be sent twice: call upload_file() again",
+                    code=exc.code,
+                    msg=exc.msg,
+                    endpoint=exc.endpoint,
+                ) from exc
         token = await self._auth.refresh(stale=token)
         return await self._send(method, endpoint, token, **options)
 
@@ -824,6 +831,8 @@ class AsyncPrinter:
                 for bytes and streams.
             progress: Called as ``progress(sent_bytes, total_bytes)`` once before the file and
                 after each chunk; ``total_bytes`` is ``None`` for a stream. It may be async.
+                When the token was refused and a path or bytes are sent again after the new
+                login, progress starts again from 0.
 
         Raises:
             PathError: ``dir_path`` is outside ``Local/`` or ``filename`` is not a plain name
@@ -832,8 +841,9 @@ class AsyncPrinter:
             NotFoundError: The directory does not exist.
             PrinterStateError: The printer could not write the file (``IO_FAILURE``: busy or
                 out of storage).
-            AuthenticationError: The token was refused while a stream was being sent; a
-                stream cannot be sent twice, so call again (the printer has logged in anew).
+            AuthenticationError: The token was refused while a stream was being sent: the
+                token has been renewed, but a stream cannot be sent twice, so call
+                ``upload_file()`` again with a fresh stream.
             ValueError: ``source`` is bytes or a stream and ``filename`` is missing, or a
                 file changed size while it was read.
             OSError: A local path could not be read.

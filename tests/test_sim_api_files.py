@@ -6,6 +6,7 @@ import struct
 import pytest
 from printer_async import (
     AsyncPrinter,
+    AuthenticationError,
     InvalidParameterError,
     NotFoundError,
     PathError,
@@ -169,6 +170,38 @@ async def test_an_upload_after_a_reboot_logs_in_again(printer, sim):
     sim.reboot()
     await printer.upload_file(GCODE, "Local/", filename="after_reboot.gcode")
     assert sim.files["Local/after_reboot.gcode"].size == len(GCODE)
+
+
+async def test_a_stream_upload_after_the_token_expired_says_to_call_again(printer, sim):
+    """A refused token during a stream upload says the token was renewed and to call again."""
+    await printer.login()
+    sim.expire_tokens()
+
+    async def chunks():
+        yield GCODE
+
+    with pytest.raises(AuthenticationError, match="token was renewed") as caught:
+        await printer.upload_file(chunks(), "Local/", filename="streamed.gcode")
+    assert "call upload_file() again" in str(caught.value)
+    assert "log in again" not in str(caught.value)
+    assert caught.value.code == 401
+    logins = printer._auth.login_count
+    await printer.upload_file(chunks(), "Local/", filename="streamed.gcode")
+    assert printer._auth.login_count == logins  # the renewed token serves the second call
+    assert sim.files["Local/streamed.gcode"].size == len(GCODE)
+
+
+async def test_a_resent_upload_reports_progress_from_zero_again(printer, sim):
+    """After a refused token, a bytes upload is resent whole and its progress restarts at 0."""
+    await printer.login()
+    sim.expire_tokens()
+    seen = []
+    await printer.upload_file(
+        GCODE, "Local/", filename="resent.gcode", progress=lambda s, _t: seen.append(s)
+    )
+    assert seen.count(0) == 2
+    assert seen[-1] == len(GCODE)
+    assert sim.files["Local/resent.gcode"].size == len(GCODE)
 
 
 # -- file and directory operations --------------------------------------------------------
