@@ -54,6 +54,31 @@ _FINISH_CHUNKS: Final = 64
 """Bounds on reading an abandoned answer's last buffered chunks, see :meth:`_Chunks.aclose`;
 on a closed connection the read fails after at most the data already buffered."""
 
+_AIOHTTP_KINDS: Final = {
+    "ServerTimeoutError": "timed out",  # and its subclasses, connect and socket read timeouts
+    "ClientConnectorError": "could not connect",
+    "ServerDisconnectedError": "the connection broke",
+    "ClientPayloadError": "the connection broke",
+    "ClientConnectionError": "the connection broke",
+}
+"""What an aiohttp exception means, by class name (aiohttp is optional, so not imported)."""
+
+
+def _aiohttp_kind(cause: BaseException | None) -> str | None:
+    """Describe an aiohttp exception behind an httpx one, or ``None`` if it is not one.
+
+    httpx-aiohttp maps aiohttp's ``ClientConnectionError``, and so its subclasses "connection
+    refused" and "server disconnected", to ``httpx.ConnectTimeout``: the httpx class would say
+    "timed out" for a printer that is off or closed the connection.
+    """
+    if cause is None:
+        return None
+    for cls in type(cause).__mro__:  # the most specific class first
+        if cls.__module__.startswith("aiohttp.") and cls.__name__ in _AIOHTTP_KINDS:
+            return _AIOHTTP_KINDS[cls.__name__]
+    return None
+
+
 _SECRET_PARAM: Final = re.compile(r"(?i)\b(token|sign|password)=[^&\s\"'>]*")
 
 
@@ -410,7 +435,9 @@ class Transport:
             httpx.RemoteProtocolError: "the connection broke",
             httpx.ReadError: "the connection broke",
         }
-        what = next((v for k, v in kind.items() if isinstance(exc, k)), "the request failed")
+        what = _aiohttp_kind(exc.__cause__) or next(
+            (v for k, v in kind.items() if isinstance(exc, k)), "the request failed"
+        )
         detail = redact(str(exc)) or type(exc).__name__
         host = netloc if netloc is not None else httpx.URL(self.base_url).netloc.decode()
         return (

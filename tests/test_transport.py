@@ -4,9 +4,9 @@ import warnings
 import httpx
 import pytest
 import trio
-from printer_async import PrinterConnectionError, ProtocolError
+from printer_async import AsyncPrinter, PrinterConnectionError, ProtocolError, aiohttp_client
 from printer_async._transport import Transport
-from printer_async.simulator import ManualClock, SimulatedPrinter, serve_in_thread
+from printer_async.simulator import ManualClock, SimulatedPrinter, serve, serve_in_thread
 
 from _support import load_fixture, ok
 
@@ -71,3 +71,23 @@ def test_under_trio_a_too_large_answer_leaves_no_generator_behind():
         status = trio.run(main, server.endpoints[0].port)
     assert status == 200
     assert [str(warning.message)[:80] for warning in w] == []
+
+
+async def test_aiohttp_failures_are_described_by_what_happened_not_as_timeouts():
+    """Over aiohttp_client(), a refused connection and a dropped one are not called timeouts."""
+    sim = SimulatedPrinter(password="pw1234", clock=ManualClock())
+    async with serve(sim, cameras=False) as server:
+        port = server.endpoints[0].port
+        async with aiohttp_client(timeout=2.0) as client:
+            printer = AsyncPrinter("127.0.0.1", port=port, password="pw1234", client=client)
+            sim.faults.drop(count=3)  # aiohttp itself sends a GET again on a fresh connection
+            with pytest.raises(PrinterConnectionError, match="the connection broke") as dropped:
+                await printer.current_job()
+            async with serve(SimulatedPrinter(clock=ManualClock()), cameras=False) as closed:
+                closed_port = closed.endpoints[0].port
+            nobody = AsyncPrinter("127.0.0.1", port=closed_port, password="pw1234", client=client)
+            with pytest.raises(PrinterConnectionError, match="could not connect") as refused:
+                await nobody.current_job()
+    assert "timed out" not in str(dropped.value)
+    assert "timed out" not in str(refused.value)
+    assert isinstance(refused.value.__cause__, httpx.ConnectTimeout)  # httpx-aiohttp's mapping
