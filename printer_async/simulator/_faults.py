@@ -16,11 +16,12 @@ a latency rule delays the request and lets another rule (or the normal answer) f
 
 from __future__ import annotations
 
+import collections
 import enum
 import random
 import threading
 import time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
@@ -133,6 +134,10 @@ class _Rule:
         )
 
 
+FIRED_HISTORY: Final = 10_000
+"""How many applied faults :attr:`FaultInjector.fired` remembers."""
+
+
 class FaultInjector:
     """The armed faults of one simulated printer; safe to arm from another thread.
 
@@ -144,8 +149,9 @@ class FaultInjector:
         self._rng = rng if rng is not None else random.Random()
         self._rules: list[_Rule] = []
         self._lock = threading.Lock()
-        self.fired: list[tuple[str, Fault]] = []
-        """Every fault applied, with the request path, oldest first (for tests' assertions)."""
+        self.fired: collections.deque[tuple[str, Fault]] = collections.deque(maxlen=FIRED_HISTORY)
+        """The faults applied, with the request path, oldest first (for tests' assertions): the
+        last :data:`FIRED_HISTORY`, so a simulator left running with faults armed stays small."""
 
     # ------------------------------------------------------------------ arming
 
