@@ -55,6 +55,12 @@ _log = logging.getLogger("printer_async.fleet")
 DEFAULT_MAX_CONCURRENT: Final = 100
 """Requests in flight at once across the whole fleet."""
 
+MAX_TICK: Final = 0.1
+"""The coarsest grid, in seconds, that a fleet's polls are gathered on."""
+
+TICKS_PER_INTERVAL: Final = 50
+"""A fleet's polls are spread over at least this many groups per interval."""
+
 DEFAULT_BUFFER: Final = 1024
 """Events the merged stream holds for a consumer that has not caught up."""
 
@@ -351,6 +357,10 @@ class FleetWatch:
         self._task_group: TaskGroup | None = None
         self._scopes: dict[int, anyio.CancelScope] = {}
         self._rng = random.Random()
+        # Printers wake in groups on a grid of this many seconds instead of one at a time: on
+        # this machine a poll then costs about half the event loop's CPU, and a start moves by at
+        # most half a tick (benchmarks/RESULTS.md).
+        self._tick = min(MAX_TICK, options["interval"] / TICKS_PER_INTERVAL)
         self.dropped = 0
         self.closed = False
 
@@ -413,6 +423,7 @@ class FleetWatch:
                     lambda: self._fleet._current_job(member),  # noqa: SLF001 - same module
                     printer=printer,
                     start_delay=start_delay,
+                    tick=self._tick,
                     **self._options,
                 )
                 async with contextlib.aclosing(events):

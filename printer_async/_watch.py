@@ -425,6 +425,7 @@ def watch_jobs(
     backoff_cap: float = DEFAULT_BACKOFF_CAP,
     offline_after: float = DEFAULT_OFFLINE_AFTER,
     start_delay: float = 0.0,
+    tick: float = 0.0,
     sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
     clock: Callable[[], float] = anyio.current_time,
     wall_clock: Callable[[], dt.datetime] = _utcnow,
@@ -447,6 +448,10 @@ def watch_jobs(
         backoff_cap: The longest delay failures stretch the schedule to.
         offline_after: Seconds of unreachability before one ``offline`` event.
         start_delay: Seconds to wait before the first poll (fleets use it to spread polls).
+        tick: Round each poll's planned start to a multiple of this many seconds of ``clock``
+            (0: no rounding). A fleet's printers then wake in small groups rather than one at
+            a time, which costs the event loop much less per poll; a start moves by at most
+            half a tick, and the rounding never accumulates.
         sleep: Awaits a number of seconds (``anyio.sleep``; tests pass a fake).
         clock: Monotonic seconds (``anyio.current_time``; tests pass a fake).
         wall_clock: The UTC time stamped on events.
@@ -464,6 +469,7 @@ def watch_jobs(
     _check_positive("backoff_cap", backoff_cap)
     _check_positive("offline_after", offline_after, allow_zero=True)
     _check_positive("start_delay", start_delay, allow_zero=True)
+    _check_positive("tick", tick, allow_zero=True)
     if progress_step is not None:
         _check_positive("progress_step", progress_step, allow_zero=True)
     tracker = _Tracker(
@@ -476,18 +482,23 @@ def watch_jobs(
         offline_after=float(offline_after),
         rng=rng if rng is not None else random.Random(),
     )
-    return _run(tracker, poll, start_delay, sleep, clock, wall_clock)
+    return _run(tracker, poll, start_delay, tick, sleep, clock, wall_clock)
 
 
 async def _run(  # noqa: PLR0917 - private, called once with every argument
     tracker: _Tracker,
     poll: Callable[[], Awaitable[CurrentJob]],
     start_delay: float,
+    tick: float,
     sleep: Callable[[float], Awaitable[object]],
     clock: Callable[[], float],
     wall_clock: Callable[[], dt.datetime],
 ) -> AsyncGenerator[JobEvent, None]:
-    next_start = clock() + start_delay
+    def planned(moment: float) -> float:
+        # To the nearest tick, not the next: a start a little late rounds back onto the grid.
+        return round(moment / tick) * tick if tick else moment
+
+    next_start = planned(clock() + start_delay)
     while True:
         wait = next_start - clock()
         if wait > 0:
@@ -503,7 +514,7 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
             events, delay = tracker.failed(exc, started=started, now=clock(), wall=wall_clock())
         else:
             events, delay = tracker.answered(job, now=clock(), wall=wall_clock())
-        next_start = started + delay
+        next_start = planned(started + delay)
         for event in events:
             yield event
         if tracker.done:

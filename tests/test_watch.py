@@ -479,6 +479,13 @@ async def test_start_delay_postpones_the_first_poll():
     assert script.polls == [3.0, 8.0, 13.0, 18.0]
 
 
+async def test_tick_puts_poll_starts_on_a_grid_without_drift():
+    """With tick, polls start on multiples of it; slow answers neither drift nor accumulate."""
+    script = Script([(0, job(R))], end=60, latency=0.03)
+    await script.run(interval=5.0, start_delay=1.23, tick=0.1)
+    assert [round(t, 6) for t in script.polls] == [1.2 + 5.0 * n for n in range(12)]
+
+
 # -- against the client, at the transport seam --------------------------------------------
 
 
