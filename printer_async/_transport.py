@@ -134,8 +134,8 @@ def aiohttp_client(
     Pass it as ``client=`` to every :class:`~printer_async.AsyncPrinter` of a fleet. aiohttp
     keeps a dictionary of connection pools, one per printer, so unlike a plain shared
     ``httpx.AsyncClient`` (whose single pool costs more with every printer added) one session
-    serves thousands of printers; it also parses HTTP in C, which makes a poll cost about a third
-    less CPU (``benchmarks/fleet.py``). asyncio only; needs ``pip install
+    serves thousands of printers; it also parses HTTP in C, which makes a poll cost about a
+    quarter less CPU (``benchmarks/fleet.py``). asyncio only; needs ``pip install
     "printer-async[aiohttp]"``. Close it yourself (``async with``) after the printers.
 
     Args:
