@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import respx
 from printer_async import AsyncPrinter
+from printer_async.simulator import ManualClock, serve
 
 from _support import BASE, HOST, PASSWORD, TOKEN, ok
 
@@ -22,3 +23,22 @@ async def _printer(api):
     """An ``AsyncPrinter`` on the respx router, with a password so it logs in by itself."""
     async with AsyncPrinter(HOST, password=PASSWORD) as printer:
         yield printer
+
+
+@pytest.fixture(name="clock")
+def _clock():
+    """A manual clock: simulated time moves only when the test advances it."""
+    return ManualClock()
+
+
+@pytest.fixture(name="nozzles")
+def _nozzles():
+    """Two nozzles unless a test overrides this fixture."""
+    return 2
+
+
+@pytest.fixture(name="endpoint")
+async def _endpoint(sim):
+    """The test's simulated printer (its own ``sim`` fixture) served on a free loopback port."""
+    async with serve(sim) as server:
+        yield server.endpoints[0]

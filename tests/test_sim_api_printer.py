@@ -12,34 +12,15 @@ from printer_async import (
     RunningStatus,
     StateReason,
 )
-from printer_async.simulator import ManualClock, SimulatedPrinter, serve
+from printer_async.simulator import SimulatedPrinter
 
 from _support import PASSWORD
-
-
-@pytest.fixture(name="clock")
-def _clock():
-    """Simulated time moves only when a test advances it."""
-    return ManualClock()
-
-
-@pytest.fixture(name="nozzles")
-def _nozzles():
-    """Two nozzles unless a test says otherwise."""
-    return 2
 
 
 @pytest.fixture(name="sim")
 def _sim(clock, nozzles):
     """A seeded simulated printer on the manual clock."""
     return SimulatedPrinter(password=PASSWORD, clock=clock, seed=11, nozzles=nozzles)
-
-
-@pytest.fixture(name="endpoint")
-async def _endpoint(sim):
-    """The simulated printer served on loopback."""
-    async with serve(sim) as server:
-        yield server.endpoints[0]
 
 
 @pytest.fixture(name="printer")

@@ -5,32 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 from _sim_support import PASSWORD, Api
-from printer_async.simulator import ManualClock, SimulatedPrinter, serve
-
-
-@pytest.fixture(name="clock")
-def _clock():
-    """A manual clock: simulated time moves only when the test advances it."""
-    return ManualClock()
-
-
-@pytest.fixture(name="nozzles")
-def _nozzles():
-    """Two nozzles unless a test overrides this fixture."""
-    return 2
+from printer_async.simulator import SimulatedPrinter
 
 
 @pytest.fixture(name="sim")
 def _sim(clock, nozzles):
     """A seeded two-nozzle simulated printer on the manual clock."""
     return SimulatedPrinter(password=PASSWORD, clock=clock, seed=7, nozzles=nozzles)
-
-
-@pytest.fixture(name="endpoint")
-async def _endpoint(sim):
-    """The simulated printer served on a free loopback port."""
-    async with serve(sim) as server:
-        yield server.endpoints[0]
 
 
 @pytest.fixture(name="http")
