@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -12,13 +13,10 @@ import threading
 import time
 
 import pytest
-import respx
 from click.testing import CliRunner
 from printer_async.cli import _app
 from printer_async.cli._app import cli
 from printer_async.simulator import ManualClock, SimulatedPrinter, serve_in_thread
-
-from _support import BASE, HOST, PASSWORD, TOKEN, ok
 
 SIM_PASSWORD = "s1m-access-pw"
 ANSI = "\x1b["
@@ -410,30 +408,21 @@ def test_print_of_a_missing_file_exits_6(run, port):
     assert "print file is not exist" in result.stderr
 
 
-def test_upload(tmp_path):
-    """`upload FILE --dir` sends the file, whole, to the printer's upload endpoint.
-
-    The simulator serves no uploads, so this runs at the transport seam.
-    """
+def test_upload_then_print(tmp_path, run, port, sim):
+    """`upload FILE --dir` stores the file on the printer, whole; `print` then starts it."""
     source = tmp_path / "part.gcode"
     source.write_bytes(b"G28\n" * 5000)
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
-        router.get("/login").mock(return_value=ok({"token": TOKEN}))
-        route = router.post("/fileops/upload").mock(return_value=ok())
-        result = CliRunner().invoke(
-            cli,
-            ["upload", HOST, str(source), "--dir", "Local/jobs", "--password", PASSWORD],
-            env=dict.fromkeys(SCRUBBED),
-        )
+    result = run("upload", "127.0.0.1", source, "--dir", "Local/webapi_store", "--port", port)
     assert result.exit_code == 0, result.output
-    assert route.call_count == 1
-    body = route.calls[0].request.content
-    assert b"G28\n" * 5000 in body
-    assert b"Local/jobs" in body
     assert result.stdout.strip() == (
-        f"uploaded {source} (20000 bytes) to Local/jobs/part.gcode on {HOST}:10800"
+        f"uploaded {source} (20000 bytes) to Local/webapi_store/part.gcode on 127.0.0.1:{port}"
     )
-    assert TOKEN not in result.output
+    stored = sim.files["Local/webapi_store/part.gcode"]
+    assert stored.size == 20000
+    assert stored.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+    result = run("print", "127.0.0.1", "Local/webapi_store/part.gcode", "--port", port)
+    assert result.exit_code == 0, result.output
+    assert sim.job_status == "running"
 
 
 # -- watching --------------------------------------------------------------------------------------
