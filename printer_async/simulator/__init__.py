@@ -17,7 +17,7 @@ from printer_async.simulator._app import (
     SimulatorApp,
 )
 from printer_async.simulator._clock import Clock, ManualClock, ScaledClock
-from printer_async.simulator._faults import Fault, FaultInjector, FaultKind
+from printer_async.simulator._faults import Fault, FaultInjector, FaultKind, Selectors
 from printer_async.simulator._server import Endpoint, SimulatorServer, serve, serve_in_thread
 from printer_async.simulator._state import (
     ApiFailure,
@@ -43,6 +43,7 @@ __all__ = [
     "Route",
     "Router",
     "ScaledClock",
+    "Selectors",
     "SimulatedPrinter",
     "SimulatorApp",
     "SimulatorServer",

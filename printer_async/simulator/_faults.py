@@ -21,7 +21,7 @@ import enum
 import random
 import threading
 import time
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypedDict, Unpack
 
 import attrs
 
@@ -138,8 +138,26 @@ FIRED_HISTORY: Final = 10_000
 """How many applied faults :attr:`FaultInjector.fired` remembers."""
 
 
+class Selectors(TypedDict, total=False):
+    """Which requests a fault applies to; without count, duration or probability, the next one.
+
+    Attributes:
+        count: The next that many requests (that match ``path``).
+        duration: Every request for that many real seconds.
+        probability: Each request with that chance.
+        path: Only requests to this path, like ``/v1/job/currentjob``.
+    """
+
+    count: int | None
+    duration: float | None
+    probability: float | None
+    path: str | None
+
+
 class FaultInjector:
     """The armed faults of one simulated printer; safe to arm from another thread.
+
+    Every arming method takes the :class:`Selectors` as keyword arguments.
 
     Args:
         rng: Source of the probability draws; seed it for reproducible runs.
@@ -159,10 +177,10 @@ class FaultInjector:
         self,
         fault: Fault | None,
         *,
-        count: int | None,
-        duration: float | None,
-        probability: float | None,
-        path: str | None,
+        count: int | None = None,
+        duration: float | None = None,
+        probability: float | None = None,
+        path: str | None = None,
         kinds: tuple[FaultKind, ...] = (),
         rng: random.Random | None = None,
         random_latency: float = 0.5,
@@ -183,11 +201,7 @@ class FaultInjector:
     def busy(
         self,
         style: BusyStyle = "10003",
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Answer "busy": a 10003 ``busy`` envelope, a 500 "printer is busy" one, or HTTP 429.
 
@@ -198,56 +212,35 @@ class FaultInjector:
             raise ValueError(f"busy style must be one of {sorted(_BUSY_KINDS)}, got {style!r}")
         self._arm(
             Fault(_BUSY_KINDS[style]),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def latency(
         self,
         seconds: float,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Delay the answer by ``seconds`` (real time), then answer normally."""
         if seconds < 0:
             raise ValueError(f"latency must not be negative, got {seconds!r}")
         self._arm(
             Fault(FaultKind.LATENCY, seconds=seconds),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def drop(
         self,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Close the connection without answering (the request has no effect)."""
         self._arm(
             Fault(FaultKind.DROP),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def reset_mid_body(
         self,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Send the headers and part of the body of the real answer, then reset the connection.
 
@@ -255,72 +248,44 @@ class FaultInjector:
         """
         self._arm(
             Fault(FaultKind.RESET_MID_BODY),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def html_error(
         self,
         status: int = 502,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Answer an HTML error page with HTTP ``status``, as a reverse proxy would."""
         self._arm(
             Fault(FaultKind.HTML_ERROR, status=status),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def truncated_json(
         self,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Answer the first half of the real JSON body (a complete HTTP message, invalid JSON)."""
         self._arm(
             Fault(FaultKind.TRUNCATED_JSON),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def invalid_json(
         self,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Answer a body that is not JSON at all, with an ``application/json`` content type."""
         self._arm(
             Fault(FaultKind.INVALID_JSON),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def wrong_type(
         self,
         field: str,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Give ``field`` a value of another JSON type in the next answers whose data carry it.
 
@@ -329,56 +294,35 @@ class FaultInjector:
         """
         self._arm(
             Fault(FaultKind.WRONG_TYPE, field=field),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def missing_field(
         self,
         field: str,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Remove ``field`` from the next answers whose data carry it (see :meth:`wrong_type`)."""
         self._arm(
             Fault(FaultKind.MISSING_FIELD, field=field),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def service_unavailable(
         self,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Answer ``{"status":0,"error":{"code":503,"msg":"no server"}}``."""
         self._arm(
             Fault(FaultKind.SERVICE_UNAVAILABLE),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def api_error(
         self,
         code: int,
         msg: str,
-        *,
-        count: int | None = None,
-        duration: float | None = None,
-        probability: float | None = None,
-        path: str | None = None,
+        **selectors: Unpack[Selectors],
     ) -> None:
         """Answer ``{"status":0,"error":{"code":code,"msg":msg}}`` (the request has no effect).
 
@@ -387,10 +331,7 @@ class FaultInjector:
         """
         self._arm(
             Fault(FaultKind.API_ERROR, code=code, msg=msg),
-            count=count,
-            duration=duration,
-            probability=probability,
-            path=path,
+            **selectors,
         )
 
     def random(
