@@ -1,7 +1,8 @@
 """Many printers from one process: a merged event stream, snapshots, isolation, shared limits.
 
-A :class:`Fleet` is an async context manager that owns an anyio task group. ``fleet.watch()``
-runs one watch task per printer in that group and merges their events into one bounded stream.
+A :class:`Fleet` is an async context manager over its printers. ``async with fleet.watch()``
+runs one watch task per printer in a task group of its own, for as long as its block runs, and
+merges their events into one bounded stream.
 Every request the fleet makes for a printer goes through that printer's own lock (at most one
 request in flight per printer) and one fleet-wide :class:`anyio.CapacityLimiter` (a bound on
 concurrent requests overall). Each printer keeps its own ``httpx.AsyncClient`` (one pool per
@@ -205,7 +206,8 @@ class Fleet:
     async def remove(self, printer: AsyncPrinter | str) -> AsyncPrinter:
         """Take a printer out of the fleet: its watch stops, and it is closed.
 
-        A request the fleet has in flight for it (a snapshot's) is allowed to finish first.
+        A request the fleet has in flight for it (a snapshot's) is allowed to finish first, so
+        this may take up to the printer's timeout.
 
         Returns:
             The printer removed.
@@ -217,8 +219,11 @@ class Fleet:
         member = self._members.pop(name)
         if self._watch is not None:
             self._watch.stop(member)
-        async with member.lock:
-            await member.printer.aclose()
+        # Shielded: once out of the fleet, the printer must be closed even if this is cancelled
+        # (the wait is bounded by the printer's timeout).
+        with anyio.CancelScope(shield=True):
+            async with member.lock:
+                await member.printer.aclose()
         return member.printer
 
     # -- requests -------------------------------------------------------------------------------
@@ -309,8 +314,6 @@ class Fleet:
         """
         if self._closed:
             raise RuntimeError("the fleet is closed")
-        if self._watch is not None and not self._watch.closed:
-            raise RuntimeError("the fleet is already being watched; one watch at a time")
         if overflow not in ("wait", "drop"):
             raise ValueError(f"overflow must be 'wait' or 'drop', got {overflow!r}")
         options = {
@@ -322,8 +325,7 @@ class Fleet:
         }
         # The watcher checks its options: do it now, not in a task later.
         watch_jobs(_never_polled, printer=None, **options)  # type: ignore[arg-type]
-        self._watch = FleetWatch(self, options, buffer=buffer, overflow=overflow)
-        return self._watch
+        return FleetWatch(self, options, buffer=buffer, overflow=overflow)
 
 
 @attrs.define(eq=False)
@@ -351,25 +353,35 @@ class FleetWatch:
         self._fleet = fleet
         self._options = options
         self._overflow = overflow
-        self._send: MemoryObjectSendStream[JobEvent]
-        self._receive: MemoryObjectReceiveStream[JobEvent]
-        self._send, self._receive = anyio.create_memory_object_stream[JobEvent](buffer)
+        self._buffer = buffer
+        # Made when the block is entered, so a watch never entered leaves nothing to close.
+        self._streams: (
+            tuple[MemoryObjectSendStream[JobEvent], MemoryObjectReceiveStream[JobEvent]] | None
+        ) = None
         self._task_group: TaskGroup | None = None
         self._scopes: dict[int, anyio.CancelScope] = {}
         self._rng = random.Random()
         # Printers wake in groups on a grid of this many seconds instead of one at a time: on
         # this machine a poll then costs about half the event loop's CPU, and a start moves by at
         # most half a tick (benchmarks/RESULTS.md).
-        self._tick = min(MAX_TICK, options["interval"] / TICKS_PER_INTERVAL)
+        shortest = min(options["interval"], options["active_interval"] or options["interval"])
+        self._tick = min(MAX_TICK, shortest / TICKS_PER_INTERVAL)
         self.dropped = 0
         self.closed = False
 
     async def __aenter__(self) -> Self:
         if self._task_group is not None or self.closed:
             raise RuntimeError("a fleet watch can be entered once; call fleet.watch() again")
+        fleet = self._fleet
+        if fleet._watch is not None:  # noqa: SLF001 - same module
+            raise RuntimeError("the fleet is already being watched; one watch at a time")
+        if fleet._closed:  # noqa: SLF001
+            raise RuntimeError("the fleet is closed")
+        self._streams = anyio.create_memory_object_stream[JobEvent](self._buffer)
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
+        fleet._watch = self  # noqa: SLF001
         members = list(self._fleet._members.values())  # noqa: SLF001 - same module
         interval = self._options["interval"]
         for index, member in enumerate(members):
@@ -383,6 +395,8 @@ class FleetWatch:
         tb: TracebackType | None,
     ) -> bool | None:
         self.close_stream()
+        if self._fleet._watch is self:  # noqa: SLF001 - same module
+            self._fleet._watch = None  # noqa: SLF001
         task_group, self._task_group = self._task_group, None
         if task_group is None:
             return None
@@ -442,14 +456,17 @@ class FleetWatch:
 
     async def _deliver(self, event: JobEvent) -> bool:
         """Hand an event to the consumer; ``False`` once the consumer has gone."""
+        if self._streams is None:
+            return False
+        send = self._streams[0]
         try:
             if self._overflow == "drop":
                 try:
-                    self._send.send_nowait(event)
+                    send.send_nowait(event)
                 except anyio.WouldBlock:
                     self.dropped += 1
             else:
-                await self._send.send(event)
+                await send.send(event)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             return False
         return True
@@ -463,7 +480,9 @@ class FleetWatch:
                 "a fleet watch runs inside its block: async with fleet.watch(...) as events:"
             )
         try:
-            return await self._receive.receive()
+            if self._streams is None:
+                raise StopAsyncIteration
+            return await self._streams[1].receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             raise StopAsyncIteration from None
 
@@ -473,8 +492,9 @@ class FleetWatch:
         for scope in self._scopes.values():
             scope.cancel()
         self._scopes.clear()
-        self._send.close()
-        self._receive.close()
+        if self._streams is not None:
+            for stream in self._streams:
+                stream.close()
 
 
 def _error_event(printer: AsyncPrinter, error: PrinterError) -> JobEvent:

@@ -239,6 +239,8 @@ class _Tracker:
     backoff_cap: float
     offline_after: float
     rng: random.Random
+    slack: float = _CLOCK_SLACK
+    """How early a poll may start against what was asked for (a tick's rounding, lateness)."""
 
     state: _State | None = None
     """``None`` until the first good poll."""
@@ -374,7 +376,7 @@ class _Tracker:
             if self.unreachable_since is None:
                 self.unreachable_since = started
             deadline = self.unreachable_since + self.offline_after
-            if not self.offline and now >= deadline - _CLOCK_SLACK:
+            if not self.offline and now >= deadline - self.slack:
                 self.offline = True
                 known = self.state.status if self.state is not None else None
                 events.append(
@@ -448,10 +450,11 @@ def watch_jobs(
         backoff_cap: The longest delay failures stretch the schedule to.
         offline_after: Seconds of unreachability before one ``offline`` event.
         start_delay: Seconds to wait before the first poll (fleets use it to spread polls).
-        tick: Round each poll's planned start to a multiple of this many seconds of ``clock``
-            (0: no rounding). A fleet's printers then wake in small groups rather than one at
-            a time, which costs the event loop much less per poll; a start moves by at most
-            half a tick, and the rounding never accumulates.
+        tick: Round each poll's planned start to the nearest multiple of this many seconds
+            of ``clock`` (0: no rounding). A fleet's printers then wake in small groups rather
+            than one at a time, which costs the event loop much less per poll. A start moves by
+            at most half a tick, and the rounding does not add up: the schedule is kept on the
+            unrounded times.
         sleep: Awaits a number of seconds (``anyio.sleep``; tests pass a fake).
         clock: Monotonic seconds (``anyio.current_time``; tests pass a fake).
         wall_clock: The UTC time stamped on events.
@@ -481,6 +484,8 @@ def watch_jobs(
         backoff_cap=float(backoff_cap),
         offline_after=float(offline_after),
         rng=rng if rng is not None else random.Random(),
+        # A start rounded to the grid may come up to half a tick early, plus lateness.
+        slack=max(_CLOCK_SLACK, float(tick)),
     )
     return _run(tracker, poll, start_delay, tick, sleep, clock, wall_clock)
 
@@ -495,17 +500,20 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
     wall_clock: Callable[[], dt.datetime],
 ) -> AsyncGenerator[JobEvent, None]:
     def planned(moment: float) -> float:
-        # To the nearest tick, not the next: a start a little late rounds back onto the grid.
         return round(moment / tick) * tick if tick else moment
 
-    next_start = planned(clock() + start_delay)
+    # ``ideal`` is the schedule before rounding to the grid. The next start is computed from it,
+    # not from the rounded or actual start, so neither the rounding nor a little lateness adds
+    # up from poll to poll; a start far behind it (a poll that overran, a stalled loop) restarts
+    # the schedule from that start instead, so there is no burst of catching up.
+    ideal = clock() + start_delay
     while True:
-        wait = next_start - clock()
+        target = planned(ideal)
+        wait = target - clock()
         if wait > 0:
             await sleep(wait)
-        # The schedule runs from this poll's start: a slow answer does not push the next poll
-        # back, and a poll that overran starts the next at once without catching up.
         started = clock()
+        anchor = ideal if started - target <= tracker.slack else started
         try:
             job = await poll()
         except AuthenticationError:
@@ -514,7 +522,7 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
             events, delay = tracker.failed(exc, started=started, now=clock(), wall=wall_clock())
         else:
             events, delay = tracker.answered(job, now=clock(), wall=wall_clock())
-        next_start = planned(started + delay)
+        ideal = anchor + delay
         for event in events:
             yield event
         if tracker.done:

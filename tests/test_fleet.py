@@ -10,6 +10,7 @@ import re
 import time
 
 import anyio
+import anyio.lowlevel
 import pytest
 from printer_async import (
     AsyncPrinter,
@@ -114,7 +115,7 @@ async def test_two_hundred_printers_with_random_faults_match_ground_truth():
                     script.start_soon(_at, offset + 5.0, sim.resume)
                 # 60 s jobs at speed 10 run 6 s; paused 2.5 s: all complete within 9 s.
                 done: set[str] = set()
-                with anyio.move_on_after(20.0):
+                with anyio.move_on_after(60.0):  # ends as soon as every job completed
                     async for event in stream:
                         events.setdefault(event.printer.name, []).append(event)
                         if event.kind is EventKind.COMPLETED:
@@ -397,11 +398,15 @@ def test_from_toml_names_the_bad_entry(tmp_path, text, fragment):
 
 
 async def test_a_fleet_watch_runs_only_inside_its_block():
-    """Iterating fleet.watch() outside 'async with' raises a RuntimeError that says how."""
+    """Iterating fleet.watch() outside 'async with' says how; it blocks no later watch."""
     async with Fleet() as fleet:
         events = fleet.watch()
         with pytest.raises(RuntimeError, match=r"async with fleet.watch\(\.\.\.\) as events"):
             await events.__anext__()
+        async with fleet.watch() as events:
+            with pytest.raises(RuntimeError, match="one watch at a time"):
+                async with fleet.watch():
+                    pass
 
 
 async def test_an_error_in_the_watch_block_comes_out_as_itself():
@@ -438,11 +443,27 @@ async def test_a_fleet_can_be_closed_from_another_task():
     assert all(client._transport._client.is_closed for client in clients)
 
 
-async def test_removing_a_printer_during_a_snapshot_is_safe():
-    """A printer removed while a snapshot is asking it is left out; nothing escapes."""
+async def test_removing_a_printer_waits_for_its_request_in_flight():
+    """remove() closes a printer only after the fleet's request to it has been answered."""
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(3)]
     sims[1].faults.latency(0.3, duration=60.0)
+    moments: dict[str, float] = {}
     async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+        slow = fleet["p001"]
+        original_job, original_close = slow.current_job, slow.aclose
+
+        async def job():
+            moments["asked"] = time.monotonic()
+            try:
+                return await original_job()
+            finally:
+                moments["answered"] = time.monotonic()
+
+        async def close():
+            moments["closed"] = time.monotonic()
+            await original_close()
+
+        slow.current_job, slow.aclose = job, close
         async with anyio.create_task_group() as tg:
             results = {}
 
@@ -450,11 +471,30 @@ async def test_removing_a_printer_during_a_snapshot_is_safe():
                 results.update(await fleet.snapshot())
 
             tg.start_soon(take)
-            await anyio.sleep(0.05)
+            while "asked" not in moments:
+                await anyio.lowlevel.checkpoint()
             removed = await fleet.remove("p001")
+        assert removed is slow
         assert removed.closed
+        assert moments["answered"] <= moments["closed"]
         assert set(results) == {"p000", "p002"}
         sims[1].faults.clear()
+
+
+async def test_a_cancelled_remove_still_closes_the_printer():
+    """A remove() cancelled while it waits still closes the printer it took out of the fleet."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    sims[0].faults.latency(0.3, duration=60.0)
+    async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+        slow = fleet["p000"]
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(fleet.snapshot)
+            await anyio.sleep(0.05)  # the snapshot's request to p000 is in flight
+            with anyio.move_on_after(0.01):
+                await fleet.remove("p000")
+        assert "p000" not in fleet
+        assert slow.closed
+        sims[0].faults.clear()
 
 
 def test_a_fleet_runs_under_trio():

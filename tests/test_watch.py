@@ -486,6 +486,37 @@ async def test_tick_puts_poll_starts_on_a_grid_without_drift():
     assert [round(t, 6) for t in script.polls] == [1.2 + 5.0 * n for n in range(12)]
 
 
+async def test_tick_rounding_does_not_add_up_when_the_interval_is_off_the_grid():
+    """An interval that is not a multiple of tick keeps its average: starts stay within tick/2."""
+    script = Script([(0, job(R))], end=506, latency=0.002)
+    await script.run(interval=5.05, tick=0.1)
+    assert len(script.polls) == 101
+    assert all(abs(t - 5.05 * n) <= 0.05 + 1e-9 for n, t in enumerate(script.polls))
+
+
+class LateScript(Script):
+    """A script whose every sleep overshoots a little, as a loaded event loop's does."""
+
+    async def sleep(self, seconds):
+        """Sleep 4 ms longer than asked."""
+        await super().sleep(seconds + 0.004)
+
+
+async def test_tick_does_not_delay_the_offline_report():
+    """With tick and late wake-ups, offline still comes at the grace period, not an interval on."""
+
+    def refused(_when):
+        return PrinterConnectionError("refused")
+
+    script = LateScript([(0, job(R)), (4, refused)], end=60)
+    events = await script.run(interval=5.0, offline_after=30.0, tick=0.1)
+    offline = [e for e in events if e.kind is EventKind.OFFLINE]
+    assert len(offline) == 1
+    first_failure = script.polls[1]
+    went_offline = (offline[0].observed_at - START).total_seconds()
+    assert 30.0 - 0.1 <= went_offline - first_failure <= 30.0 + 0.1
+
+
 # -- against the client, at the transport seam --------------------------------------------
 
 
