@@ -177,7 +177,9 @@ def url_host(host: str) -> str:
         pass
     else:
         return f"[{address.compressed}]" if address.version == 6 else address.compressed  # noqa: PLR2004
-    if _HOST_NAME.fullmatch(host):
+    # A name made of digits and dots only would be an IPv4 address, and ipaddress refused it
+    # (256.1.1.1, 192.168.000.057): httpx would refuse it later, from deep inside a request.
+    if _HOST_NAME.fullmatch(host) and not all(label.isdigit() for label in host.split(".")):
         return host
     hint = " (give the port with port=)" if ":" in host else ""
     raise ValueError(

@@ -184,6 +184,7 @@ class _Chunks:
 
     def __init__(self, response: httpx.Response, describe: Any) -> None:
         self._response = response
+        self._finished = False
         # httpx annotates it as an AsyncIterator; it is an async generator, with aclose().
         self._chunks = cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
         self._describe = describe
@@ -194,6 +195,9 @@ class _Chunks:
     async def __anext__(self) -> bytes:
         try:
             return await anext(self._chunks)
+        except StopAsyncIteration:
+            self._finished = True
+            raise
         except httpx.HTTPError as exc:
             raise PrinterConnectionError(self._describe(exc)) from exc
 
@@ -207,6 +211,9 @@ class _Chunks:
         the generators are then run on: their next read fails at once, and that error unwinds
         and finishes every one of them.
         """
+        if self._finished:  # read to the end (every poll): the generators are done already
+            await self._response.aclose()
+            return
         try:
             with contextlib.suppress(httpx.HTTPError):  # the body is read or being abandoned
                 await self._response.aclose()
@@ -321,14 +328,20 @@ class Transport:
             PrinterConnectionError: The request failed on the network or timed out.
             ProtocolError: The answer was larger than ``max_bytes``.
         """
-        request = self._client.build_request(
-            method,
-            self._url(endpoint, params),
-            json=json,
-            content=content,
-            headers=headers,
-            timeout=self._timeout,
-        )
+        try:
+            request = self._client.build_request(
+                method,
+                self._url(endpoint, params),
+                json=json,
+                content=content,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except httpx.InvalidURL as exc:  # not an HTTPError: it would escape as itself
+            raise ProtocolError(
+                f"{method} {endpoint}: cannot make a URL of it: {redact(str(exc))}",
+                endpoint=endpoint,
+            ) from exc
         try:
             response = await self._send(request)
         except httpx.HTTPError as exc:
@@ -405,7 +418,10 @@ class Transport:
             PrinterConnectionError: The request failed on the network or timed out, before or
                 while the body arrived.
         """
-        target = httpx.URL(url)
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL as exc:  # the camera's address comes from the printer's answer
+            raise ProtocolError(f"{method} {redact(url)}: not a valid URL: {exc}") from exc
         path, netloc = target.path, target.netloc.decode()
         client = self._streams()
         request = client.build_request(method, target, params=params, timeout=self._timeout)
@@ -413,9 +429,7 @@ class Transport:
         try:
             response = await client.send(request, stream=True, auth=send_auth)
         except httpx.HTTPError as exc:
-            raise PrinterConnectionError(
-                self._describe(method, path, exc, netloc=netloc)
-            ) from exc
+            raise PrinterConnectionError(self._describe(method, path, exc, netloc=netloc)) from exc
         chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
         try:
             yield StreamAnswer(

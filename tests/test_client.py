@@ -278,6 +278,8 @@ async def test_an_ipv6_address_goes_in_brackets():
         ("", "name or address"),
         ("two words", "name or IP address"),
         ("http://printer", "name or IP address"),
+        ("256.1.1.1", "name or IP address"),
+        ("192.168.000.057", "name or IP address"),
     ],
 )
 def test_a_host_that_is_not_a_name_or_address_is_refused_at_once(host, fragment):
