@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import signal
 import sys
 from typing import TYPE_CHECKING, Any, TextIO, cast, get_args
@@ -144,8 +145,8 @@ def _positive_int(text: str) -> int:
 
 def _positive_float(text: str) -> float:
     value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("must be a positive number")
     return value
 
 
@@ -185,7 +186,7 @@ def build_parser(prog: str = "python -m printer_async.simulator") -> argparse.Ar
     )
     parser.add_argument(
         "--keep-alive",
-        type=float,
+        type=_positive_float,
         default=DEFAULT_KEEP_ALIVE,
         metavar="SECONDS",
         help=f"seconds an idle connection is kept open (default {DEFAULT_KEEP_ALIVE:g})",

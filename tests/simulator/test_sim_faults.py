@@ -241,3 +241,24 @@ def test_bad_selectors_are_refused():
         faults.random(0.5, kinds=[FaultKind.WRONG_TYPE])
     with pytest.raises(ValueError, match="latency"):
         faults.latency(-1)
+
+
+@pytest.mark.parametrize(
+    ("selectors", "error"),
+    [
+        ({"count": 0}, ValueError),
+        ({"count": 1.5}, ValueError),
+        ({"count": True}, ValueError),
+        ({"duration": float("nan")}, ValueError),
+        ({"duration": float("inf")}, ValueError),
+        ({"probability": float("nan")}, ValueError),
+        ({"cuont": 2}, TypeError),
+        ({"rng": None}, TypeError),
+    ],
+)
+def test_selectors_of_the_wrong_kind_or_misspelt_are_refused(selectors, error):
+    """A selector out of range, of the wrong kind, or misspelt raises instead of arming a rule."""
+    injector = FaultInjector()
+    with pytest.raises(error):
+        injector.drop(**selectors)
+    assert injector.armed == 0
