@@ -290,7 +290,7 @@ class Fleet:
                 async for event in events:
                     ...
 
-        Leaving the block, by its end, ``break``, an exception or cancellation, stops every
+        Leaving the block, at its end, by an exception or by cancellation, stops every
         poll at once. An exception raised in the block comes out as itself, not wrapped in an
         exception group.
 
