@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from printer_async import AsyncPrinter, EventKind
+import pytest
+from printer_async import (
+    AsyncPrinter,
+    AuthenticationError,
+    EventKind,
+    ServiceUnavailableError,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "127.0.0.1"
@@ -53,3 +59,31 @@ def busy_connections(printer: AsyncPrinter) -> list[object]:
     """The connections of a printer's own httpx pool that are neither idle nor closed."""
     pool = printer._transport._client._transport._pool
     return [c for c in pool.connections if not (c.is_idle() or c.is_closed())]
+
+
+COMMON_ERRORS = [
+    (401, "token error", AuthenticationError, None),
+    (503, "no server", ServiceUnavailableError, None),
+]
+"""The errors every authenticated endpoint documents: (code, msg, class, reason)."""
+
+
+def error_cases(calls: dict[str, Any], documented: dict[str, list[Any]]) -> list[Any]:
+    """One pytest.param (name, code, msg, cls, reason) per documented error of each call."""
+    return [
+        pytest.param(name, code, msg, cls, reason, id=f"{name}-{code}-{msg}")
+        for name in calls
+        for code, msg, cls, reason in [*COMMON_ERRORS, *documented.get(name, [])]
+    ]
+
+
+async def assert_documented_error(api, printer, call, code, msg, cls, reason):
+    """The call, answered with (code, msg), raises ``cls`` carrying the context; returns it."""
+    method, endpoint, invoke = call
+    api.route(method=method, path=endpoint).mock(return_value=api_error(code, msg))
+    with pytest.raises(cls) as info:
+        await invoke(printer)
+    assert (info.value.code, info.value.msg, info.value.endpoint) == (code, msg, endpoint)
+    if reason is not None:
+        assert info.value.reason is reason
+    return info.value

@@ -14,13 +14,12 @@ from printer_async import (
     NotFoundError,
     PathError,
     PrinterStateError,
-    ServiceUnavailableError,
     StateReason,
     _upload,
 )
 from printer_async._client import FILEPOS_PREFIX
 
-from _support import TOKEN, api_error, load_fixture, ok
+from _support import TOKEN, api_error, assert_documented_error, error_cases, load_fixture, ok
 
 
 def parts(request):
@@ -473,27 +472,14 @@ DOCUMENTED_ERRORS = {
         *SRC_DST,
     ],
 }
-CASES = [
-    pytest.param(name, code, msg, cls, reason, id=f"{name}-{code}-{msg}")
-    for name in CALLS
-    for code, msg, cls, reason in [
-        (401, "token error", AuthenticationError, None),
-        (503, "no server", ServiceUnavailableError, None),
-        *DOCUMENTED_ERRORS[name],
-    ]
-]
 
 
-@pytest.mark.parametrize(("name", "code", "msg", "cls", "reason"), CASES)
+@pytest.mark.parametrize(
+    ("name", "code", "msg", "cls", "reason"), error_cases(CALLS, DOCUMENTED_ERRORS)
+)
 async def test_every_documented_error_maps_to_its_class(api, printer, name, code, msg, cls, reason):
     """Each documented (code, msg) of each file endpoint raises its typed error."""
-    method, endpoint, call = CALLS[name]
-    api.route(method=method, path=endpoint).mock(return_value=api_error(code, msg))
-    with pytest.raises(cls) as info:
-        await call(printer)
-    assert (info.value.code, info.value.msg, info.value.endpoint) == (code, msg, endpoint)
-    if reason is not None:
-        assert info.value.reason is reason
+    await assert_documented_error(api, printer, CALLS[name], code, msg, cls, reason)
 
 
 async def test_an_empty_404_on_a_filepos_route_is_not_found(api, printer):

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from printer_async import (
-    AuthenticationError,
     BasicInfo,
     CameraInfo,
     InvalidParameterError,
@@ -18,12 +17,11 @@ from printer_async import (
     PrinterStateError,
     ProtocolError,
     RunningStatus,
-    ServiceUnavailableError,
     StateReason,
     SystemInfo,
 )
 
-from _support import TOKEN, api_error, load_fixture, ok
+from _support import TOKEN, assert_documented_error, error_cases, load_fixture, ok
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -476,25 +474,12 @@ DOCUMENTED_ERRORS = {
         (10004, "data file error", InvalidParameterError, None),
     ],
 }
-CASES = [
-    pytest.param(name, code, msg, cls, reason, id=f"{name}-{code}-{msg}")
-    for name in CALLS
-    for code, msg, cls, reason in [
-        (401, "token error", AuthenticationError, None),
-        (503, "no server", ServiceUnavailableError, None),
-        *DOCUMENTED_ERRORS.get(name, []),
-    ]
-]
 
 
-@pytest.mark.parametrize(("name", "code", "msg", "cls", "reason"), CASES)
+@pytest.mark.parametrize(
+    ("name", "code", "msg", "cls", "reason"), error_cases(CALLS, DOCUMENTED_ERRORS)
+)
 async def test_every_documented_error_maps_to_its_class(api, printer, name, code, msg, cls, reason):
     """Each documented (code, msg) of each endpoint raises its typed error with the context."""
-    method, endpoint, call = CALLS[name]
-    api.route(method=method, path=endpoint).mock(return_value=api_error(code, msg))
-    with pytest.raises(cls) as info:
-        await call(printer)
-    assert (info.value.code, info.value.msg, info.value.endpoint) == (code, msg, endpoint)
-    if reason is not None:
-        assert info.value.reason is reason
-    assert TOKEN not in str(info.value)
+    error = await assert_documented_error(api, printer, CALLS[name], code, msg, cls, reason)
+    assert TOKEN not in str(error)

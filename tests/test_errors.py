@@ -16,7 +16,7 @@ from printer_async import (
 )
 from printer_async._errors import error_for
 
-from _support import api_error, load_fixture
+from _support import COMMON_ERRORS, api_error, load_fixture
 
 # The error tables of the five endpoints in ../shared/api/seeds/, with the class each maps to.
 _SCREEN_AND_STATE = [
@@ -36,10 +36,7 @@ _SCREEN_AND_STATE = [
     (500, "printer is stoped", PrinterStateError, StateReason.STOPPED),
     (500, "unknown error", PrinterStateError, StateReason.UNKNOWN),
 ]
-_COMMON = [
-    (401, "token error", AuthenticationError, None),
-    (503, "no server", ServiceUnavailableError, None),
-]
+_COMMON = COMMON_ERRORS
 SEED_ERRORS = [
     *[("POST", "/job/newjob/set", *row) for row in _COMMON + _SCREEN_AND_STATE],
     ("POST", "/job/newjob/set", 500, "print file is not exist", NotFoundError, None),
