@@ -1,7 +1,8 @@
 """The printer's answer envelope: ``{"status": 1, "data": ...}`` or an error.
 
 Errors come two ways and both are handled: HTTP 200 with ``{"status": 0, "error": {...}}``,
-and an HTTP error status with an empty, HTML or JSON body.
+and an HTTP error status with an empty, HTML or JSON body. An HTTP 404 without an API error
+body is a route this printer does not have; a redirect is refused, never followed.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from printer_async._errors import ApiError, ProtocolError, error_for
+from printer_async._errors import ApiError, NotFoundError, ProtocolError, error_for
+from printer_async._transport import redact
 
 if TYPE_CHECKING:
     from printer_async._transport import Answer
@@ -19,6 +21,11 @@ __all__ = ["unwrap"]
 # HTTP statuses that say enough by themselves to pick a typed error when the body is empty or
 # HTML; any other non-2xx status without a JSON error body is a ProtocolError.
 _MEANINGFUL_STATUSES: Final = frozenset({400, 401, 404, 405, 413, 415, 429, 500, 503})
+
+_FILE_OPERATIONS: Final = frozenset(
+    {"/delete", "/rename", "/moveto", "/copy", "/dir/create", "/dir/delete", "/dir/rename"}
+)
+"""The operations the vendor spells ``/filepos/...``; see ``AsyncPrinter.filepos_prefix``."""
 
 
 def _describe_body(answer: Answer) -> str:
@@ -30,9 +37,46 @@ def _describe_body(answer: Answer) -> str:
     return f"{len(answer.content)} bytes that are not JSON"
 
 
+def _missing_route(endpoint: str, body: str) -> NotFoundError:
+    """A 404 that is no API answer: the printer's firmware has no such endpoint."""
+    hint = ""
+    for prefix, other in (("/filepos", "/fileops"), ("/fileops", "/filepos")):
+        if endpoint.startswith(prefix) and endpoint.removeprefix(prefix) in _FILE_OPERATIONS:
+            hint = (
+                f"; the file operations may be spelled {other} on this firmware: set "
+                f'AsyncPrinter.filepos_prefix = "{other}" (printer.filepos_prefix) and try again'
+            )
+    return NotFoundError(
+        f"{endpoint}: HTTP 404 with {body}: this printer has no {endpoint} endpoint (a route "
+        f"its firmware does not offer, not a missing file){hint}",
+        code=404,
+        msg="",
+        endpoint=endpoint,
+        endpoint_missing=True,
+    )
+
+
+def _redirect(endpoint: str, answer: Answer) -> ProtocolError:
+    where = f"to {redact(answer.location)}" if answer.location else "without a Location"
+    return ProtocolError(
+        f"{endpoint}: HTTP {answer.status_code} redirect {where}; printer-async does not follow "
+        "redirects, as the token travels in the URL: give the final address, as "
+        "AsyncPrinter(base_url=...) for a printer behind a proxy",
+        endpoint=endpoint,
+        status_code=answer.status_code,
+    )
+
+
 def _http_error(endpoint: str, answer: Answer) -> ApiError | ProtocolError:
     status = answer.status_code
     body = _describe_body(answer)
+    if 300 <= status < 400:  # noqa: PLR2004
+        return _redirect(endpoint, answer)
+    if status == 404:  # noqa: PLR2004
+        # The API's own 404 answers ("file not exist") carry an error body and never get here.
+        if answer.content.lstrip().startswith((b"{", b"[")):
+            body = "JSON that is not an API answer"
+        return _missing_route(endpoint, body)
     if status == 500:  # noqa: PLR2004
         # Without a message, HTTP 500 is the doc's "restart the API" case, not a printer state.
         return ApiError(

@@ -10,7 +10,8 @@ Every exception derives from one root::
         ├── ServiceUnavailableError 503 "no server": the API service is not started
         ├── PrinterBusyError        10003 "busy", 500 "printer is busy", HTTP 429: retry later
         ├── PrinterStateError       500 with a .reason: printing, paused, stopped, a screen shown...
-        ├── NotFoundError           file not exist, no right nozzle, no last job found
+        ├── NotFoundError           file not exist, no right nozzle, no last job found; or
+        │                           .endpoint_missing: an HTTP 404 that is no API answer
         ├── InvalidParameterError   10002: a value out of the documented range
         └── PathError               10005 root path error, 10006 no access to Local/
 
@@ -135,7 +136,21 @@ class PrinterStateError(ApiError):
 
 
 class NotFoundError(ApiError):
-    """What the call names does not exist: a file, a directory, the right nozzle, a last job."""
+    """What the call names does not exist: a file, a directory, the right nozzle, a last job.
+
+    Or the endpoint itself does not: the printer answered HTTP 404 with no API error in the
+    body (empty, HTML, other text), so its firmware has no such route.
+
+    Attributes:
+        endpoint_missing: ``True`` when this printer has no such endpoint at all (a missing
+            route, not a missing file); ``False`` when the API itself answered "not found".
+    """
+
+    def __init__(
+        self, message: str, *, code: int, msg: str, endpoint: str, endpoint_missing: bool = False
+    ) -> None:
+        super().__init__(message, code=code, msg=msg, endpoint=endpoint)
+        self.endpoint_missing = endpoint_missing
 
 
 class InvalidParameterError(ApiError):

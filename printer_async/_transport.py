@@ -174,6 +174,8 @@ class Answer:
     status_code: int
     content_type: str
     content: bytes
+    location: str | None = None
+    """The ``Location`` header of a redirect (never followed: the token is in the URL)."""
 
 
 class _Chunks:
@@ -363,6 +365,7 @@ class Transport:
             status_code=response.status_code,
             content_type=response.headers.get("content-type", ""),
             content=bytes(body),
+            location=response.headers.get("location"),
         )
 
     def _url(self, endpoint: str, params: Mapping[str, Any] | None) -> httpx.URL:
@@ -384,12 +387,13 @@ class Transport:
         in the pool (its keep-alive timeout and our poll interval can meet), is sent once more on
         a fresh connection: the printer never saw it, and a GET changes nothing (RFC 9110 9.2.2).
         """
+        # Never follow a redirect, even with a client made to: the token is in the URL.
         try:
-            return await self._client.send(request, stream=True)
+            return await self._client.send(request, stream=True, follow_redirects=False)
         except _STALE_CONNECTION_ERRORS:
             if request.method != "GET":
                 raise
-        return await self._client.send(request, stream=True)
+        return await self._client.send(request, stream=True, follow_redirects=False)
 
     @contextlib.asynccontextmanager
     async def stream(

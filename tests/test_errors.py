@@ -2,6 +2,7 @@ import httpx
 import pytest
 from printer_async import (
     ApiError,
+    AsyncPrinter,
     AuthenticationError,
     InvalidParameterError,
     NotFoundError,
@@ -16,7 +17,7 @@ from printer_async import (
 )
 from printer_async._errors import error_for
 
-from _support import COMMON_ERRORS, api_error, load_fixture
+from _support import COMMON_ERRORS, HOST, PASSWORD, TOKEN, api_error, load_fixture, ok
 
 # The error tables of the five endpoints in ../shared/api/seeds/, with the class each maps to.
 _SCREEN_AND_STATE = [
@@ -209,4 +210,104 @@ async def test_an_oversized_answer_is_refused(api, printer):
         return_value=httpx.Response(200, content=b" " * (5 * 1024 * 1024))
     )
     with pytest.raises(ProtocolError, match="larger than"):
+        await printer.current_job()
+
+
+# -- a missing route, a redirect ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(404),
+        httpx.Response(404, text="<html><body><h1>404 Not Found</h1></body></html>"),
+        httpx.Response(404, text="Not Found"),
+        httpx.Response(404, json={"detail": "Not Found"}),
+    ],
+    ids=["empty", "html", "text", "foreign-json"],
+)
+async def test_a_404_that_is_no_api_answer_is_a_missing_endpoint(api, printer, response):
+    """An HTTP 404 without an API error body says this printer has no such endpoint."""
+    api.get("/job/currentjob").mock(return_value=response)
+    with pytest.raises(NotFoundError) as info:
+        await printer.current_job()
+    error = info.value
+    assert error.endpoint_missing is True
+    assert (error.code, error.msg, error.endpoint) == (404, "", "/job/currentjob")
+    assert "this printer has no /job/currentjob endpoint" in str(error)
+    assert "filepos_prefix" not in str(error)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(404, json={"status": 0, "error": {"code": 404, "msg": "file not exist"}}),
+        api_error(404, "file not exist"),
+    ],
+    ids=["http-404", "http-200"],
+)
+async def test_the_apis_own_404_answer_is_a_missing_file(api, printer, response):
+    """The API's "file not exist" answer stays a NotFoundError about the file, not the route."""
+    api.post("/filepos/delete").mock(return_value=response)
+    with pytest.raises(NotFoundError) as info:
+        await printer.delete_file("Local/a.gcode")
+    assert info.value.endpoint_missing is False
+    assert info.value.msg == "file not exist"
+    assert "filepos_prefix" not in str(info.value)
+
+
+async def test_a_missing_filepos_route_says_how_to_change_the_prefix(api, printer):
+    """A 404 on /filepos/... names AsyncPrinter.filepos_prefix; setting it moves the calls."""
+    api.post("/filepos/dir/create").mock(return_value=httpx.Response(404))
+    fileops = api.post("/fileops/dir/create").mock(return_value=ok())
+    with pytest.raises(NotFoundError) as info:
+        await printer.create_directory("Local/new")
+    assert info.value.endpoint_missing
+    assert 'filepos_prefix = "/fileops"' in str(info.value)
+    printer.filepos_prefix = "/fileops"
+    await printer.create_directory("Local/new")
+    assert fileops.call_count == 1
+
+
+async def test_a_missing_fileops_route_suggests_the_documented_spelling(api, printer):
+    """With the prefix set to /fileops, a 404 suggests going back to /filepos."""
+    printer.filepos_prefix = "/fileops"
+    api.post("/fileops/copy").mock(return_value=httpx.Response(404))
+    with pytest.raises(NotFoundError, match='filepos_prefix = "/filepos"'):
+        await printer.copy_file("Local/a.gcode", "Local/b.gcode")
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_is_refused_without_leaking_the_token(api, printer, status):
+    """A 3xx answer is a ProtocolError naming where it points (token redacted), never followed."""
+    target = f"https://proxy.example/v1/job/currentjob?token={TOKEN}"
+    api.get("/job/currentjob").mock(
+        return_value=httpx.Response(status, headers={"Location": target})
+    )
+    with pytest.raises(ProtocolError) as info:
+        await printer.current_job()
+    text = str(info.value)
+    assert "https://proxy.example/v1/job/currentjob?token=[redacted]" in text
+    assert "base_url" in text
+    assert TOKEN not in text
+    assert info.value.status_code == status
+
+
+async def test_a_client_told_to_follow_redirects_still_does_not(api):
+    """Even an injected client with follow_redirects=True never sends the token on."""
+    api.get("/job/currentjob").mock(
+        return_value=httpx.Response(302, headers={"Location": "http://127.0.0.1:10800/v1/other"})
+    )
+    other = api.get("/other").mock(return_value=ok({}))
+    async with httpx.AsyncClient(follow_redirects=True) as client:
+        async with AsyncPrinter(HOST, password=PASSWORD, client=client) as printer:
+            with pytest.raises(ProtocolError, match=r"HTTP 302 redirect to http://127\.0\.0\.1"):
+                await printer.current_job()
+    assert other.call_count == 0
+
+
+async def test_a_redirect_without_a_location_is_a_protocol_error(api, printer):
+    """A 3xx answer without a Location header is a ProtocolError too."""
+    api.get("/job/currentjob").mock(return_value=httpx.Response(302))
+    with pytest.raises(ProtocolError, match="redirect without a Location"):
         await printer.current_job()
