@@ -32,6 +32,7 @@ from printer_async._models import (
     JobStatus,
     NozzleInfo,
     RunningStatus,
+    RunningStatusInfo,
     Statistics,
     SystemInfo,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "PrinterStateError",
     "ProtocolError",
     "RunningStatus",
+    "RunningStatusInfo",
     "ServiceUnavailableError",
     "StateReason",
     "Statistics",

@@ -12,6 +12,8 @@ import math
 import re
 from typing import Final
 
+import httpx
+
 from printer_async._errors import InvalidParameterError, PathError
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "check_nozzle",
     "check_path",
     "check_port",
+    "parse_base_url",
     "url_host",
 ]
 
@@ -181,7 +184,10 @@ def url_host(host: str) -> str:
     # (256.1.1.1, 192.168.000.057): httpx would refuse it later, from deep inside a request.
     if _HOST_NAME.fullmatch(host) and not all(label.isdigit() for label in host.split(".")):
         return host
-    hint = " (give the port with port=)" if ":" in host else ""
+    if "://" in host:
+        hint = " (for a URL, like a proxy's, use base_url= instead of host)"
+    else:
+        hint = " (give the port with port=)" if ":" in host else ""
     raise ValueError(
         f"host must be a printer's name or IP address, like 192.168.0.57, got {host!r}{hint}"
     )
@@ -196,3 +202,36 @@ def check_port(port: int) -> int:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:  # noqa: PLR2004
         raise ValueError(f"port must be a TCP port number from 1 to 65535, got {port!r}")
     return port
+
+
+def parse_base_url(base_url: str) -> httpx.URL:
+    """Check the API's address given as a URL (a printer behind a reverse proxy).
+
+    Args:
+        base_url: Like ``https://farm.example/printer7/v1``: what comes before
+            ``/job/currentjob`` in a request's URL.
+
+    Returns:
+        The URL, without a trailing slash.
+
+    Raises:
+        ValueError: ``base_url`` is not an absolute ``http://`` or ``https://`` URL with a host,
+            or it has a user name or password, a query or a fragment in it.
+    """
+    try:
+        url = httpx.URL(base_url) if isinstance(base_url, str) else None
+    except httpx.InvalidURL:
+        url = None
+    problem, shown = None, repr(base_url)
+    if url is None or url.scheme not in {"http", "https"} or not url.host:
+        problem = "must be an absolute http:// or https:// URL"
+    elif url.userinfo:
+        # The message must not repeat a password.
+        problem, shown = "must not hold a user name or password (give them in client=)", "a URL"
+    elif url.query or url.fragment or "?" in base_url or "#" in base_url:
+        problem = "must not have a query or a fragment"
+    elif url.port is not None and not 0 < url.port < 65536:  # noqa: PLR2004 - TCP ports
+        problem = "must have a TCP port number from 1 to 65535"
+    if problem is not None or url is None:
+        raise ValueError(f"base_url {problem}, like https://farm.example/printer7/v1, got {shown}")
+    return url.copy_with(path=url.path.rstrip("/"))

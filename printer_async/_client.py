@@ -25,9 +25,10 @@ from printer_async._checks import (
     check_nozzle,
     check_path,
     check_port,
+    parse_base_url,
     url_host,
 )
-from printer_async._convert import structure
+from printer_async._convert import UnknownValues, structure
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
@@ -45,6 +46,7 @@ from printer_async._models import (
     JobListEntry,
     NozzleInfo,
     RunningStatus,
+    RunningStatusInfo,
     Statistics,
     SystemInfo,
 )
@@ -95,9 +97,20 @@ class AsyncPrinter:
     run out, and on a refused token ("401 token error") logs in once and retries the call once.
     Logins are single-flight: concurrent calls share one login.
 
+    A printer reached through a reverse proxy or a TLS terminator is given by its API's URL
+    instead of ``host``::
+
+        AsyncPrinter(base_url="https://farm.example/printer7/v1", password="368d8d")
+
+    Redirects are never followed (the token travels in the URL): a 3xx answer raises
+    :class:`ProtocolError` saying where it points.
+
     Args:
-        host: The printer's address.
-        port: The API port.
+        host: The printer's address. Give ``host`` or ``base_url``, not both.
+        base_url: The API's URL when the printer is reached through a proxy, up to and
+            including what stands for ``/v1``: requests go to ``base_url + "/job/currentjob"``.
+            The camera server (another port of the printer) cannot be reached through it.
+        port: The API port, with ``host``.
         password: The access password set on the printer (Machine > Developer > Access
             password). Needed unless ``token`` is given.
         token: A token obtained elsewhere.
@@ -107,7 +120,18 @@ class AsyncPrinter:
             one for the camera, so that open :meth:`camera_frames` streams never take the API
             calls' connections. A given client carries the camera's requests too: leave room
             in its connection limit for the streams you keep open.
-        name: A name for logs, events and fleets; defaults to ``host:port``.
+        name: A name for logs, events and fleets; defaults to ``host:port``, or for
+            ``base_url`` to its host and path without the scheme and a final ``/v1``
+            (``farm.example/printer7``).
+
+    Attributes:
+        host: The printer's address, or the proxy's host with ``base_url``.
+        port: The API port, or the proxy's (the URL's port, else 80 or 443) with ``base_url``.
+        base_url: The URL requests are made under, like ``http://192.168.0.57:10800/v1``.
+
+    Raises:
+        ValueError: Neither or both of ``host`` and ``base_url`` were given, ``port`` with
+            ``base_url``, or one of them is malformed (checked before any request).
     """
 
     filepos_prefix: str = FILEPOS_PREFIX
@@ -115,8 +139,9 @@ class AsyncPrinter:
 
     def __init__(
         self,
-        host: str,
+        host: str | None = None,
         *,
+        base_url: str | None = None,
         port: int = DEFAULT_PORT,
         password: str | None = None,
         token: str | None = None,
@@ -124,16 +149,34 @@ class AsyncPrinter:
         client: httpx.AsyncClient | None = None,
         name: str | None = None,
     ) -> None:
-        self.host = host
-        self.port = check_port(port)
-        self._netloc_host = url_host(host)
-        self.name = name if name is not None else f"{self._netloc_host}:{port}"
-        self._transport = Transport(
-            f"http://{self._netloc_host}:{port}/v1", timeout=timeout, client=client
-        )
+        if host is not None and base_url is None:
+            self.host, self.port = host, check_port(port)
+            self._camera_host: str | None = url_host(host)
+            self.base_url = f"http://{self._camera_host}:{port}/v1"
+            default_name = f"{self._camera_host}:{port}"
+        elif base_url is not None and host is None:
+            if port != DEFAULT_PORT:
+                raise ValueError("port= goes with host=; with base_url=, put the port in the URL")
+            url = parse_base_url(base_url)
+            self.host, self.port = url.host, url.port or {"http": 80, "https": 443}[url.scheme]
+            self.base_url = str(url)
+            # No address of the printer itself: the camera's port cannot be reached through
+            # the proxy, and the camera's credentials must not go to the proxy's host.
+            self._camera_host = None
+            default_name = f"{url.netloc.decode()}{url.path.removesuffix('/v1')}"
+        else:
+            raise ValueError(
+                "give the printer's host, or base_url= for a printer behind a proxy "
+                f"(one of them, not {'both' if host is not None else 'neither'})"
+            )
+        self.name = name if name is not None else default_name
+        self._transport = Transport(self.base_url, timeout=timeout, client=client)
         self._auth = Auth(self._transport, password=password, token=token)
+        self._unknown = UnknownValues()
 
     def __repr__(self) -> str:
+        if self._camera_host is None:
+            return f"AsyncPrinter(name={self.name!r}, base_url={self.base_url!r})"
         return f"AsyncPrinter(name={self.name!r}, host={self.host!r}, port={self.port!r})"
 
     async def __aenter__(self) -> Self:
@@ -244,9 +287,23 @@ class AsyncPrinter:
     # -- jobs ---------------------------------------------------------------------------------
 
     async def current_job(self) -> CurrentJob:
-        """The job being printed, or the last one (``GET /job/currentjob``)."""
-        data = await self._request("GET", "/job/currentjob")
-        return structure(data, CurrentJob, endpoint="/job/currentjob")
+        """The job being printed, or the last one (``GET /job/currentjob``).
+
+        A ``job_status`` this version does not know is ``JobStatus.UNKNOWN``, with the value
+        sent in ``raw_job_status``; the first time this printer sends it, one WARNING on the
+        ``printer_async.protocol`` logger names it. ``remaining_time`` is ``None`` while the
+        printer has no estimate.
+        """
+        endpoint = "/job/currentjob"
+        job = structure(await self._request("GET", endpoint), CurrentJob, endpoint=endpoint)
+        self._unknown.check(
+            job.job_status,
+            job.raw_job_status,
+            field="job_status",
+            endpoint=endpoint,
+            printer=self.name,
+        )
+        return job
 
     def watch(
         self,
@@ -428,15 +485,28 @@ class AsyncPrinter:
         """What the printer is doing (``GET /printer/runningstatus``).
 
         Returns:
-            The status; a value this version does not know is ``RunningStatus.UNKNOWN``.
+            The status; a value this version does not know is ``RunningStatus.UNKNOWN``
+            (:meth:`running_status_info` also gives the value as sent).
+        """
+        return (await self.running_status_info()).running_status
+
+    async def running_status_info(self) -> RunningStatusInfo:
+        """What the printer is doing, and the value as sent (``GET /printer/runningstatus``).
+
+        The first time this printer sends a value this version does not know, one WARNING on
+        the ``printer_async.protocol`` logger names it.
         """
         endpoint = "/printer/runningstatus"
         data = await self._request("GET", endpoint)
-        if not isinstance(data, dict) or "running_status" not in data:
-            raise ProtocolError(
-                f"{endpoint}: the answer has no running_status member", endpoint=endpoint
-            )
-        return structure(data["running_status"], RunningStatus, endpoint=endpoint)
+        info = structure(data, RunningStatusInfo, endpoint=endpoint)
+        self._unknown.check(
+            info.running_status,
+            info.raw_running_status,
+            field="running_status",
+            endpoint=endpoint,
+            printer=self.name,
+        )
+        return info
 
     async def basic_info(self) -> BasicInfo:
         """Fan speed, feed rate and heatbed temperatures (``GET /printer/basic``)."""
@@ -971,6 +1041,15 @@ class AsyncPrinter:
     # at every reboot: they are asked for afresh (one /printer/camera call) on every use.
 
     async def _camera_url(self, path: str) -> tuple[str, tuple[str, str] | None]:
+        if self._camera_host is None:
+            raise NotFoundError(
+                f"/printer/camera: {self.name} is reached through base_url=, and the camera "
+                "server is another port of the printer, which the proxy does not reach; use "
+                "the address from camera_info() on the printer's own network",
+                code=404,
+                msg="camera not reachable through base_url",
+                endpoint="/printer/camera",
+            )
         info = await self.camera_info()
         if not info.is_camera_connected:
             raise NotFoundError(
@@ -982,7 +1061,7 @@ class AsyncPrinter:
         auth = None
         if info.user_name is not None and info.password is not None:
             auth = (info.user_name, info.password)
-        return f"http://{self._netloc_host}:{info.server_port}{path}", auth
+        return f"http://{self._camera_host}:{info.server_port}{path}", auth
 
     async def snapshot(self, *, max_bytes: int = MAX_SNAPSHOT_BYTES) -> bytes:
         """One picture from the printer's camera, as JPEG bytes (camera ``/api/v1/camera/takeshot``).

@@ -1,35 +1,68 @@
-"""The one cattrs converter that turns the printer's JSON into the models, strictly.
+"""The one cattrs converter that turns the printer's JSON into the models.
 
-Extra keys are ignored (new firmware may add fields); a missing key or a value of the wrong
-type raises :class:`ProtocolError` naming the field.
+Extra keys are ignored (new firmware may add fields). Whether a bad value fails the call
+depends on what the field is for, decided field by field:
+
+- **Strict**, the default: what the library computes with or the caller relies on. Every field
+  of ``/job/currentjob`` (``job_status``, ``job_id``, ``file_name``, the times, the layers,
+  ``print_progress``), the statistics and job history, file listings, the camera's state,
+  address and credentials, the measurements of ``/printer/basic`` and the nozzles, and in
+  ``/printer/system`` the identity (``Serial_number``, ``machine_id``) and ``nozzies_num``. A
+  missing key or a value of the wrong type raises :class:`ProtocolError` naming the field:
+  no number is made up.
+- **Tolerant**: the fields of ``/printer/system`` that only describe the printer
+  (``date_time``, ``battery``, ``brightness``, ``storage_available``, the version strings,
+  ``language``, ``machine_ip``, ``machine_name``, ``model``, ``update``): one that is missing,
+  of another type or unparsable (a ``date_time`` not in the documented form) becomes ``None``
+  and is logged at DEBUG; the rest of the answer is used. These are the model fields that
+  default to ``None``.
+
+Enums are tolerant by design: a value this version does not know becomes ``UNKNOWN`` and the
+wire string is kept beside it (``raw_job_status``, ``raw_running_status``); a value that is not a
+string at all is strict. :class:`UnknownValues` logs the first sighting of each unknown value.
 """
 
 from __future__ import annotations
 
+import logging
+import types
+import typing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from printer_async._errors import ProtocolError
 from printer_async._models import (
     CameraInfo,
+    CurrentJob,
     FileEntry,
     FileList,
     JobDetail,
     JobStatus,
     RunningStatus,
+    RunningStatusInfo,
     Statistics,
     SystemInfo,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    import enum
+    from collections.abc import Callable, Mapping
 
-__all__ = ["structure"]
+__all__ = ["UnknownValues", "structure"]
 
 T = TypeVar("T")
+
+_log = logging.getLogger("printer_async.protocol")
+
+_SHOWN_CHARS: Final = 80
+"""A value from the printer is cut to this many characters in a log line."""
+
+_MAX_UNKNOWN: Final = 32
+"""Unknown enum values remembered per printer, so that each is reported once."""
 
 
 def _structure_int(value: Any, _: type) -> int:
@@ -83,6 +116,57 @@ def _tolerant_enum(enum_type: type[T]) -> Any:
     return hook
 
 
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 3]}..."
+
+
+def _tolerant(converter: cattrs.Converter, cls: type, name: str, base: type) -> Any:
+    """A hook for an informational field: a value the strict hook refuses becomes ``None``."""
+    strict = converter.get_structure_hook(base)
+
+    def hook(value: Any, _: type) -> Any:
+        if value is None:
+            return None
+        try:
+            return strict(value, base)
+        except (TypeError, ValueError) as exc:
+            _log.debug(
+                "%s.%s: %s is not usable (%s); it is None", cls.__name__, name, _shown(value), exc
+            )
+            return None
+
+    return hook
+
+
+def _informational(
+    converter: cattrs.Converter, cls: type, *, renames: Mapping[str, str]
+) -> dict[str, Any]:
+    """Tolerant overrides for the fields of ``cls`` that default to ``None``, with wire names."""
+    hints = typing.get_type_hints(cls)
+    overrides = {}
+    for field in attrs.fields(cls):
+        if field.default is None:
+            base = next(t for t in typing.get_args(hints[field.name]) if t is not types.NoneType)
+            overrides[field.name] = override(
+                rename=renames.get(field.name),
+                struct_hook=_tolerant(converter, cls, field.name, base),
+            )
+    return overrides
+
+
+def _keep_raw(converter: cattrs.Converter, cls: type[T], key: str) -> Callable[[Any, type], T]:
+    """A hook for a model with an enum field ``key`` and its ``raw_<key>``, the wire string."""
+    default = make_dict_structure_fn(cls, converter)
+
+    def hook(value: Any, _: type) -> T:
+        if isinstance(value, dict) and isinstance(value.get(key), str):
+            value = {**value, f"raw_{key}": value[key]}
+        return default(value, cls)
+
+    return hook
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _structure_int)
@@ -91,6 +175,10 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(bool, _structure_bool)
     for enum_type in (JobStatus, RunningStatus):
         converter.register_structure_hook(enum_type, _tolerant_enum(enum_type))
+    converter.register_structure_hook(CurrentJob, _keep_raw(converter, CurrentJob, "job_status"))
+    converter.register_structure_hook(
+        RunningStatusInfo, _keep_raw(converter, RunningStatusInfo, "running_status")
+    )
     converter.register_structure_hook(
         Statistics,
         make_dict_structure_fn(
@@ -130,7 +218,9 @@ def _register_renames(converter: cattrs.Converter) -> None:
             converter,
             serial_number=override(rename="Serial_number"),
             nozzle_count=override(rename="nozzies_num"),
-            storage_available_kb=override(rename="storage_available"),
+            **_informational(
+                converter, SystemInfo, renames={"storage_available_kb": "storage_available"}
+            ),
         ),
     )
     converter.register_structure_hook(
@@ -197,3 +287,47 @@ def structure(data: Any, cls: type[T], *, endpoint: str) -> T:
         raise ProtocolError(
             f"{endpoint}: the answer is not in the documented shape: {detail}", endpoint=endpoint
         ) from exc
+
+
+class UnknownValues:
+    """Reports the enum values a printer sends that this version does not know, once each.
+
+    The first time a printer sends a given unknown value in a given field, one WARNING on the
+    ``printer_async.protocol`` logger names the value, the field and the printer; polls that
+    see it again say nothing. Memory is bounded: past :data:`_MAX_UNKNOWN` distinct values
+    (a firmware sending a new one on every poll), further ones are only logged at DEBUG.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, str]] = set()
+
+    def check(
+        self, member: enum.Enum, raw: str, *, field: str, endpoint: str, printer: str
+    ) -> None:
+        """Report ``raw`` if it was read as ``UNKNOWN`` and is new for this printer.
+
+        Args:
+            member: The enum member the value was read as.
+            raw: The value as sent.
+            field: The wire field, like ``job_status``.
+            endpoint: The API path it came from.
+            printer: The printer's name.
+        """
+        if member.name != "UNKNOWN":
+            return
+        key = (field, raw[:_SHOWN_CHARS])
+        if key in self._seen:
+            return
+        if len(self._seen) >= _MAX_UNKNOWN:
+            _log.debug("printer %r: %s %s on %s is unknown", printer, field, _shown(raw), endpoint)
+            return
+        self._seen.add(key)
+        _log.warning(
+            "printer %r sent %s %s on %s, a value this version of printer-async does not know; "
+            "it is read as UNKNOWN. Please report it to the printer-async developers, with the "
+            "printer's model and firmware version.",
+            printer,
+            field,
+            _shown(raw),
+            endpoint,
+        )

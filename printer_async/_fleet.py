@@ -119,6 +119,11 @@ class Fleet:
             host = "192.168.0.57"
             password = "368d8d"         # or password_env = "LEFT_1_PASSWORD"
 
+            [[printer]]                 # a printer behind a reverse proxy
+            name = "printer-7"
+            base_url = "https://farm.example/printer7/v1"
+            password_env = "PRINTER7_PASSWORD"
+
         Args:
             path: The file.
             client: An ``httpx.AsyncClient`` for every printer (like
@@ -126,8 +131,9 @@ class Fleet:
             options: Passed to :class:`Fleet` (``max_concurrent``).
 
         Raises:
-            ValueError: The file is not valid TOML or an entry is incomplete; the message names
-                the entry. A password environment variable that is not set is an error too.
+            ValueError: The file is not valid TOML or an entry is incomplete (each needs
+                ``host`` or ``base_url``); the message names the entry. A password environment
+                variable that is not set is an error too.
             OSError: The file cannot be read.
         """
         text = Path(path).read_text(encoding="utf-8")
@@ -137,10 +143,15 @@ class Fleet:
             raise ValueError(f"{path}: not valid TOML: {exc}") from exc
         defaults = document.get("defaults", {})
         entries = document.get("printer", [])
-        if not isinstance(defaults, dict) or not isinstance(entries, list) or not entries:
+        if (
+            not isinstance(defaults, dict)
+            or not isinstance(entries, list)
+            or not entries
+            or not all(isinstance(entry, dict) for entry in entries)
+        ):
             raise ValueError(f"{path}: expected one or more [[printer]] tables")
         printers = (
-            _printer_from_entry(path, i, defaults | e, client) for i, e in enumerate(entries)
+            _printer_from_entry(path, i, defaults, e, client) for i, e in enumerate(entries)
         )
         return cls(printers, **options)
 
@@ -509,15 +520,58 @@ def _error_event(printer: AsyncPrinter, error: PrinterError) -> JobEvent:
     )
 
 
+_ENTRY_KEYS: Final = frozenset(
+    {"name", "host", "base_url", "port", "password", "password_env", "timeout"}
+)
+
+
 def _printer_from_entry(
-    path: object, index: int, entry: dict[str, Any], client: httpx.AsyncClient | None
+    path: object,
+    index: int,
+    defaults: dict[str, Any],
+    entry: dict[str, Any],
+    client: httpx.AsyncClient | None,
 ) -> AsyncPrinter:
     where = f"{path}: printer #{index + 1}"
     if "name" in entry:
         where += f" ({entry['name']!r})"
-    host = entry.get("host")
-    if not isinstance(host, str) or not host:
-        raise ValueError(f"{where}: 'host' is required")
+    if "base_url" in entry:
+        # A printer behind a proxy has its port in its URL: a default port is not for it.
+        defaults = {key: value for key, value in defaults.items() if key != "port"}
+    entry = defaults | entry
+    host, base_url = entry.get("host"), entry.get("base_url")
+    if not host and not base_url:
+        raise ValueError(
+            f"{where}: 'host' is required (or 'base_url' for a printer behind a proxy)"
+        )
+    if base_url is not None and "port" in entry:
+        raise ValueError(f"{where}: 'port' goes with 'host'; with 'base_url', put it in the URL")
+    port = entry.get("port", DEFAULT_PORT)
+    timeout = entry.get("timeout", DEFAULT_TIMEOUT)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:  # noqa: PLR2004
+        raise ValueError(f"{where}: 'port' must be a TCP port number")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ValueError(f"{where}: 'timeout' must be a positive number of seconds")
+    unknown = set(entry) - _ENTRY_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    name = entry.get("name")
+    try:
+        # AsyncPrinter checks the rest: one of host and base_url, and their form.
+        return AsyncPrinter(
+            host,
+            base_url=base_url,
+            port=port,
+            password=_password(where, entry),
+            timeout=float(timeout),
+            client=client,
+            name=str(name) if name is not None else None,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _password(where: str, entry: dict[str, Any]) -> str | None:
     password = entry.get("password")
     variable = entry.get("password_env")
     if password is None and variable is not None:
@@ -526,24 +580,4 @@ def _printer_from_entry(
             raise ValueError(f"{where}: the environment variable {variable!r} is not set")
     if password is not None and not isinstance(password, str):
         raise ValueError(f"{where}: 'password' must be a string")
-    port = entry.get("port", DEFAULT_PORT)
-    timeout = entry.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:  # noqa: PLR2004
-        raise ValueError(f"{where}: 'port' must be a TCP port number")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ValueError(f"{where}: 'timeout' must be a positive number of seconds")
-    unknown = set(entry) - {"name", "host", "port", "password", "password_env", "timeout"}
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-    name = entry.get("name")
-    try:
-        return AsyncPrinter(
-            host,
-            port=port,
-            password=password,
-            timeout=float(timeout),
-            client=client,
-            name=str(name) if name is not None else None,
-        )
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
+    return password

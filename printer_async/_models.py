@@ -14,6 +14,7 @@ import attrs
 
 __all__ = [
     "DEFAULT_CAMERA_PORT",
+    "NO_ESTIMATE_TOTAL_TIME",
     "BasicInfo",
     "CameraInfo",
     "CurrentJob",
@@ -24,12 +25,18 @@ __all__ = [
     "JobStatus",
     "NozzleInfo",
     "RunningStatus",
+    "RunningStatusInfo",
     "Statistics",
     "SystemInfo",
 ]
 
 DEFAULT_CAMERA_PORT: Final = 30216
 """The camera server's port when ``/printer/camera`` does not say."""
+
+NO_ESTIMATE_TOTAL_TIME: Final = 3_600_000
+"""The ``total_time`` (seconds, 1,000 hours) a real printer reports, with ``total_layer: 0``,
+while it has no estimate: when idle, and for a job that has just started until the printer has
+read the file's slicing data (``api/captures/`` in the design notes)."""
 
 
 class _TolerantEnum(enum.StrEnum):
@@ -70,31 +77,61 @@ class CurrentJob:
     """The job the printer is printing or printed last (``GET /job/currentjob``).
 
     An idle printer answers with an empty ``file_name`` and ``job_id``; :attr:`has_job` tells.
+    Until the printer has an estimate (idle, or a job that has just started), ``total_time`` is
+    a placeholder; :attr:`estimate_known` tells, and :attr:`remaining_time` is then ``None``.
     """
 
     file_name: str
     """Path of the printed file, like ``Local/a.gcode``; empty when there is no job."""
     print_progress: float
-    """Progress in percent, 0-100."""
+    """Progress in percent, 0-100, as the printer computes it: it need not follow the time
+    printed (a real Pro2 said 1.1 % when 12 % of the time and 14 % of the layers were done)."""
     printed_layer: int
     total_layer: int
+    """Layers of the job; 0 while the printer has not read the file yet."""
     printed_time: int
     """Seconds printed so far."""
     total_time: int
-    """Estimated total print time in seconds."""
+    """Estimated total print time in seconds, as sent: see :attr:`estimate_known` before using
+    it (a printer with no estimate yet sends 3,600,000 with ``total_layer`` 0)."""
     job_id: str
     """Distinguishes jobs; empty when there is no job."""
     job_status: JobStatus
-
-    @property
-    def remaining_time(self) -> int:
-        """Estimated seconds left: ``total_time - printed_time``, never negative."""
-        return max(self.total_time - self.printed_time, 0)
+    """The job's status; a value this version does not know is ``JobStatus.UNKNOWN`` (and
+    :attr:`raw_job_status` keeps what the printer sent). Meaningless when :attr:`has_job` is
+    false: an idle Pro2 says ``running``."""
+    raw_job_status: str = attrs.field(
+        default=attrs.Factory(lambda job: str(job.job_status.value), takes_self=True)
+    )
+    """``job_status`` exactly as the printer sent it, like ``"running"``, even when
+    ``job_status`` is ``UNKNOWN``; defaults to ``job_status``'s value."""
 
     @property
     def has_job(self) -> bool:
         """Whether a job is loaded (the idle printer reports empty ``job_id`` and ``file_name``)."""
         return bool(self.job_id or self.file_name)
+
+    @property
+    def estimate_known(self) -> bool:
+        """Whether ``total_time`` is a real estimate for a loaded job.
+
+        False when no job is loaded, when ``total_time`` is 0 or less, and while it is the
+        firmware's "no estimate yet" placeholder: :data:`NO_ESTIMATE_TOTAL_TIME` (3,600,000 s)
+        together with ``total_layer`` 0. The same total with layers known is taken as given.
+        """
+        placeholder = self.total_time == NO_ESTIMATE_TOTAL_TIME and self.total_layer == 0
+        return self.has_job and self.total_time > 0 and not placeholder
+
+    @property
+    def remaining_time(self) -> int | None:
+        """Estimated seconds left, or ``None`` when there is no estimate.
+
+        ``total_time - printed_time``, never negative, when :attr:`estimate_known`; ``None``
+        otherwise (no job, or no estimate yet): never a made-up number.
+        """
+        if not self.estimate_known:
+            return None
+        return max(self.total_time - self.printed_time, 0)
 
 
 @attrs.frozen(kw_only=True)
@@ -126,31 +163,37 @@ class JobListEntry:
 
 @attrs.frozen(kw_only=True)
 class SystemInfo:
-    """The printer's identity, versions and settings (``GET /printer/system``)."""
+    """The printer's identity, versions and settings (``GET /printer/system``).
+
+    The identity (``serial_number``, ``machine_id``) and ``nozzle_count`` must be there and
+    well-formed. The other fields only describe the printer: one that is missing, of another
+    type or unparsable is ``None`` (logged at DEBUG) rather than failing the whole call.
+    """
 
     serial_number: str
     """The serial number (the wire spells it ``Serial_number``)."""
-    api_version: str
-    battery: float
-    """Battery voltage in volts; some printers report 0."""
-    brightness: int
+    api_version: str | None = None
+    battery: float | None = None
+    """Battery voltage in volts; a real Pro2 reports 0."""
+    brightness: int | None = None
     """Screen brightness."""
-    date_time: datetime
-    """The printer's clock, timezone-aware in UTC."""
-    firmware_version: str
-    language: str
+    date_time: datetime | None = None
+    """The printer's clock, timezone-aware in UTC; ``None`` if it is not in the documented
+    form ``2017-08-16 07:08:59``."""
+    firmware_version: str | None = None
+    language: str | None = None
     machine_id: str
     """A numeric string that identifies the printer."""
-    machine_ip: str
-    machine_name: str
-    model: str
+    machine_ip: str | None = None
+    machine_name: str | None = None
+    model: str | None = None
     """Like ``Raise3D Pro2``."""
     nozzle_count: int
     """Number of nozzles, 1 or 2 (the wire spells it ``nozzies_num``)."""
-    storage_available_kb: int
+    storage_available_kb: int | None = None
     """Free storage in kilobytes (KB, as the vendor documents ``storage_available``; not bytes)."""
-    update: str
-    version: str
+    update: str | None = None
+    version: str | None = None
     """The printer's system version."""
 
 
@@ -175,6 +218,18 @@ class CameraInfo:
         match = re.match(r"^[^:/]*:(\d{1,5})(?:/|$)", self.server_uri or "")
         port = int(match.group(1)) if match else 0
         return port if 0 < port < 65536 else DEFAULT_CAMERA_PORT  # noqa: PLR2004 - TCP ports
+
+
+@attrs.frozen
+class RunningStatusInfo:
+    """What the printer is doing (``GET /printer/runningstatus``), with the value as sent."""
+
+    running_status: RunningStatus
+    """The status; a value this version does not know is ``RunningStatus.UNKNOWN``."""
+    raw_running_status: str = attrs.field(
+        default=attrs.Factory(lambda info: str(info.running_status.value), takes_self=True)
+    )
+    """``running_status`` exactly as the printer sent it, even when it is ``UNKNOWN``."""
 
 
 @attrs.frozen(kw_only=True)

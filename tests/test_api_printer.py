@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -17,6 +18,7 @@ from printer_async import (
     PrinterStateError,
     ProtocolError,
     RunningStatus,
+    RunningStatusInfo,
     StateReason,
     SystemInfo,
 )
@@ -66,11 +68,75 @@ async def test_system_info_parses_every_documented_field(api, printer):
     )
 
 
-async def test_system_info_with_a_bad_date_is_a_protocol_error(api, printer):
-    """A date_time not in the documented form raises ProtocolError naming the field."""
+async def test_a_bad_date_makes_date_time_none_and_keeps_the_rest(api, printer, caplog):
+    """A date_time not in the documented form is None (logged at DEBUG); the call succeeds."""
     data = load_fixture("system_info")["data"] | {"date_time": "16/08/2017"}
     api.get("/printer/system").mock(return_value=ok(data))
-    with pytest.raises(ProtocolError, match="date_time"):
+    with caplog.at_level(logging.DEBUG, logger="printer_async"):
+        info = await printer.system_info()
+    assert info.date_time is None
+    assert info.model == "Raise3D N2Plus"
+    assert [r.levelno for r in caplog.records if "date_time" in r.getMessage()] == [logging.DEBUG]
+    assert "16/08/2017" in caplog.text
+
+
+INFORMATIONAL = {
+    "api_version": ("api_version", 926),
+    "battery": ("battery", "n/a"),
+    "brightness": ("brightness", 6.5),
+    "date_time": ("date_time", 1717859884),
+    "firmware_version": ("firmware_version", None),
+    "language": ("language", ["English"]),
+    "machine_ip": ("machine_ip", {"v4": "192.168.0.57"}),
+    "machine_name": ("machine_name", True),
+    "model": ("model", 2),
+    "storage_available_kb": ("storage_available", "3694700 KB"),
+    "update": ("update", 0),
+    "version": ("version", 1.7),
+}
+"""Each informational field of SystemInfo, its wire key, and a value it cannot be read from."""
+
+
+@pytest.mark.parametrize("field", INFORMATIONAL)
+async def test_an_unusable_informational_field_is_none(api, printer, field):
+    """An informational system field of the wrong type is None; identity and nozzles still read."""
+    key, value = INFORMATIONAL[field]
+    api.get("/printer/system").mock(
+        return_value=ok(load_fixture("system_info")["data"] | {key: value})
+    )
+    info = await printer.system_info()
+    assert getattr(info, field) is None
+    assert (info.serial_number, info.machine_id, info.nozzle_count) == (
+        "12345678942",
+        "16363785338095344960",
+        2,
+    )
+
+
+@pytest.mark.parametrize("field", INFORMATIONAL)
+async def test_a_missing_informational_field_is_none(api, printer, field):
+    """An informational system field the printer leaves out is None, not a ProtocolError."""
+    data = load_fixture("system_info")["data"]
+    del data[INFORMATIONAL[field][0]]
+    api.get("/printer/system").mock(return_value=ok(data))
+    assert getattr(await printer.system_info(), field) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("Serial_number", 12345678942, "serial_number"),
+        ("machine_id", None, "machine_id"),
+        ("nozzies_num", "2", "nozzle_count"),
+        ("nozzies_num", 1.5, "nozzle_count"),
+    ],
+)
+async def test_a_bad_identity_or_nozzle_count_is_a_protocol_error(api, printer, key, value, field):
+    """The fields the library relies on in /printer/system stay strict: ProtocolError names them."""
+    api.get("/printer/system").mock(
+        return_value=ok(load_fixture("system_info")["data"] | {key: value})
+    )
+    with pytest.raises(ProtocolError, match=field):
         await printer.system_info()
 
 
@@ -85,6 +151,34 @@ async def test_running_status_unknown_value_is_unknown(api, printer):
     """A running_status this version does not know is RunningStatus.UNKNOWN, not a crash."""
     api.get("/printer/runningstatus").mock(return_value=ok({"running_status": "heating"}))
     assert await printer.running_status() is RunningStatus.UNKNOWN
+
+
+async def test_running_status_info_keeps_the_wire_string(api, printer):
+    """running_status_info() gives the status and the value as sent, known or not."""
+    route = api.get("/printer/runningstatus")
+    route.mock(return_value=ok({"running_status": "idle"}))
+    assert await printer.running_status_info() == RunningStatusInfo(RunningStatus.IDLE, "idle")
+    route.mock(return_value=ok({"running_status": "heating"}))
+    info = await printer.running_status_info()
+    assert (info.running_status, info.raw_running_status) == (RunningStatus.UNKNOWN, "heating")
+
+
+async def test_an_unknown_running_status_warns_once(api, printer, caplog):
+    """The first unknown running_status logs one WARNING naming the field, value and printer."""
+    api.get("/printer/runningstatus").mock(return_value=ok({"running_status": "heating"}))
+    for _ in range(3):
+        await printer.running_status()
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    for fragment in ("running_status", "'heating'", printer.name, "report"):
+        assert fragment in record.getMessage()
+
+
+@pytest.mark.parametrize("value", [None, 3, ["idle"]])
+async def test_a_running_status_that_is_not_a_string_is_a_protocol_error(api, printer, value):
+    """A running_status that is not a string at all raises ProtocolError naming it."""
+    api.get("/printer/runningstatus").mock(return_value=ok({"running_status": value}))
+    with pytest.raises(ProtocolError, match="running_status"):
+        await printer.running_status()
 
 
 async def test_running_status_without_the_member_is_a_protocol_error(api, printer):

@@ -28,11 +28,17 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from printer_async._checks import url_host
+from printer_async._checks import parse_base_url, url_host
 from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
 from printer_async._errors import PrinterError
 from printer_async._fleet import Fleet
-from printer_async._models import FileEntry, JobStatus
+from printer_async._models import (
+    FileEntry,
+    JobStatus,
+    RunningStatus,
+    RunningStatusInfo,
+    SystemInfo,
+)
 from printer_async._watch import DEFAULT_INTERVAL, EventKind, JobEvent, watch_jobs
 from printer_async.cli import _exit
 from printer_async.cli._demo import DEFAULT_SPEED, run_demo
@@ -46,6 +52,7 @@ from printer_async.cli._render import (
     make_console,
     make_job_view,
     print_json,
+    status_text,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +65,10 @@ __all__ = ["PASSWORD_ENV", "cli"]
 PASSWORD_ENV: Final = "PRINTER_ASYNC_PASSWORD"  # noqa: S105 - a variable name, not a secret
 
 _EPILOG: Final = f"""\b
+HOST is the printer's name or IP address; for a printer reached through a
+reverse proxy, give its API's URL instead (https://farm.example/printer7/v1).
+
+\b
 The access password is set on the printer's touch screen: Machine > Developer >
 Enable Remote Access API, then Access password. Give it with --password, in
 ${PASSWORD_ENV}, or type it when asked (on a terminal). It is never shown.
@@ -91,11 +102,17 @@ class _Target:
     password: str = attrs.field(repr=False)
 
     def open(self) -> AsyncPrinter:
+        if _is_url(self.host):  # a printer behind a proxy, given by its API's URL
+            return AsyncPrinter(base_url=self.host, password=self.password, timeout=self.timeout)
         return AsyncPrinter(self.host, port=self.port, password=self.password, timeout=self.timeout)
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}"
+        return self.host if _is_url(self.host) else f"{self.host}:{self.port}"
+
+
+def _is_url(host: str) -> bool:
+    return host.startswith(("http://", "https://"))
 
 
 class _Group(click.Group):
@@ -156,7 +173,10 @@ def _run(
 
 def _check_host(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     try:
-        url_host(value)
+        if _is_url(value):  # the API's address through a proxy: AsyncPrinter(base_url=...)
+            parse_base_url(value)
+        else:
+            url_host(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     return value
@@ -199,6 +219,8 @@ def _interactive() -> bool:
 
 
 def _target(host: str, port: int, password: str | None, timeout: float) -> _Target:
+    if _is_url(host) and port != DEFAULT_PORT:
+        raise click.UsageError("--port goes with a host name or address; put it in the URL")
     if password is None:
         if not _interactive():
             raise click.UsageError(
@@ -281,7 +303,7 @@ def status(
     async def main() -> None:
         async with target.open() as printer:
             system = await printer.system_info()
-            running = await printer.running_status()
+            running = await printer.running_status_info()
             job = await printer.current_job()
             basic = await printer.basic_info()
             indexes: tuple[Literal[1, 2], ...] = (1, 2) if system.nozzle_count >= 2 else (1,)  # noqa: PLR2004
@@ -291,7 +313,8 @@ def status(
                 {
                     "address": target.address,
                     "system": system,
-                    "running_status": running,
+                    "running_status": running.running_status,
+                    "raw_running_status": running.raw_running_status,
                     "job": job,
                     "basic": basic,
                     "nozzles": nozzles,
@@ -299,11 +322,11 @@ def status(
             )
             return
         rows = [
-            ("printer", f"{system.machine_name} ({system.model}) at {target.address}"),
-            ("status", str(running)),
+            ("printer", f"{_printer_text(system)} at {target.address}"),
+            ("status", _running_text(running)),
             (
                 "job",
-                f"{job.file_name} {job.job_status}  {job_summary(job)}"
+                f"{job.file_name} {status_text(job)}  {job_summary(job)}"
                 if job.has_job
                 else "no job",
             ),
@@ -322,6 +345,18 @@ def status(
         console.print(key_value_table(rows))
 
     _run(ctx, main, secrets=(target.password,))
+
+
+def _printer_text(system: SystemInfo) -> str:
+    # Both are informational: a printer may leave either out (None).
+    name = system.machine_name or "printer"
+    return f"{name} ({system.model})" if system.model else name
+
+
+def _running_text(info: RunningStatusInfo) -> str:
+    if info.running_status is RunningStatus.UNKNOWN:
+        return f"{info.running_status} ({info.raw_running_status})"
+    return str(info.running_status)
 
 
 @cli.command()
@@ -636,11 +671,17 @@ def fleet(ctx: click.Context, *, config: str, once: bool, as_json: bool, interva
     except ValueError as exc:
         click.echo(f"error: {' '.join(str(exc).split())}", err=True)
         ctx.exit(_exit.USAGE)
-    board = FleetBoard([(printer.name, f"{printer.host}:{printer.port}") for printer in printers])
+    board = FleetBoard([(printer.name, _address(printer)) for printer in printers])
     console = make_console()
     if once or as_json:
         _run(ctx, lambda: _fleet_once(printers, board, console, as_json=as_json))
     _run(ctx, lambda: _fleet_live(printers, board, console, interval=interval))
+
+
+def _address(printer: AsyncPrinter) -> str:
+    """``host:port``, or the whole URL of a printer reached through a proxy (``base_url``)."""
+    address = f"{url_host(printer.host)}:{printer.port}"
+    return address if printer.base_url == f"http://{address}/v1" else printer.base_url
 
 
 async def _fleet_once(

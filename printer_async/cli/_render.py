@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import json
 import sys
-from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
+from typing import TYPE_CHECKING, Any, Final, Protocol, Self, TextIO
 
 import attrs
 from rich import box
@@ -28,7 +28,7 @@ from printer_async._errors import (
     PrinterConnectionError,
     PrinterError,
 )
-from printer_async._models import CurrentJob
+from printer_async._models import CurrentJob, JobStatus
 from printer_async._watch import EventKind
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ __all__ = [
     "make_console",
     "make_job_view",
     "print_json",
+    "status_text",
 ]
 
 
@@ -66,7 +67,8 @@ def jsonable(value: Any) -> Any:
     """Turn models into JSON values: attrs classes into dicts, enums into their strings.
 
     Fields kept out of ``repr`` (the camera password) are left out here too. A
-    :class:`CurrentJob` also gets its ``remaining_time`` and ``has_job``.
+    :class:`CurrentJob` also gets its ``remaining_time`` (``null`` without an estimate),
+    ``estimate_known`` and ``has_job``.
     """
     if isinstance(value, enum.Enum):
         return value.value
@@ -79,7 +81,8 @@ def jsonable(value: Any) -> Any:
             if field.repr is not False
         }
         if isinstance(value, CurrentJob):
-            out["remaining_time"] = value.remaining_time
+            out["remaining_time"] = value.remaining_time  # null while there is no estimate
+            out["estimate_known"] = value.estimate_known
             out["has_job"] = value.has_job
         return out
     if isinstance(value, dict):
@@ -107,11 +110,35 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+ESTIMATING: Final = "estimating…"
+"""Shown instead of the time left while the printer has no estimate (never ``1000:00:00``)."""
+
+
+def remaining_text(job: CurrentJob) -> str:
+    """``left 1:02:05``; ``estimating…`` while the printer has no estimate; ``""`` with no job."""
+    if not job.has_job:
+        return ""
+    remaining = job.remaining_time
+    return ESTIMATING if remaining is None else f"left {format_duration(remaining)}"
+
+
+def layers_text(job: CurrentJob) -> str:
+    """``12/470``, or ``12/?`` while the printer has not counted the layers yet."""
+    return f"{job.printed_layer}/{job.total_layer or '?'}"
+
+
+def status_text(job: CurrentJob) -> str:
+    """The job's status; an unknown one with the printer's own word: ``unknown (heating)``."""
+    if job.job_status is JobStatus.UNKNOWN:
+        return f"{job.job_status} ({job.raw_job_status})"
+    return str(job.job_status)
+
+
 def job_summary(job: CurrentJob) -> str:
     """Progress, layers, elapsed and remaining time of a job in one phrase."""
     return (
-        f"{job.print_progress:5.1f}%  layer {job.printed_layer}/{job.total_layer}  "
-        f"elapsed {format_duration(job.printed_time)}  left {format_duration(job.remaining_time)}"
+        f"{job.print_progress:5.1f}%  layer {layers_text(job)}  "
+        f"elapsed {format_duration(job.printed_time)}  {remaining_text(job)}"
     )
 
 
@@ -140,7 +167,9 @@ def describe_event(event: JobEvent) -> str:
     else:
         text = arrow
         if job is not None and job.has_job:
-            text += f" at {job.print_progress:.1f}% (layer {job.printed_layer}/{job.total_layer})"
+            text += f" at {job.print_progress:.1f}% (layer {layers_text(job)})"
+            if job.job_status is JobStatus.UNKNOWN:
+                text += f" (the printer says {job.raw_job_status!r})"
     if event.may_have_missed:
         text += " (the printer was not seen for a while: a state in between may have been missed)"
     return f"{kind.value:<9} {text}"
@@ -221,7 +250,7 @@ class LiveJobView:
             TextColumn("{task.percentage:>5.1f}%"),
             TextColumn("layer {task.fields[layer]}"),
             TextColumn("elapsed {task.fields[elapsed]}"),
-            TextColumn("left {task.fields[left]}"),
+            TextColumn("{task.fields[left]}"),
             TextColumn("{task.fields[status]}"),
             console=console,
             refresh_per_second=10,
@@ -264,13 +293,13 @@ class LiveJobView:
         job = self._job
         if job is None:
             return
-        status = str(job.job_status) if job.has_job else "no job"
+        status = status_text(job) if job.has_job else "no job"
         if self._busy:
             status = f"{status} ({self._busy})"
         fields: dict[str, Any] = {
-            "layer": f"{job.printed_layer}/{job.total_layer}",
+            "layer": layers_text(job),
             "elapsed": format_duration(job.printed_time),
-            "left": format_duration(job.remaining_time),
+            "left": remaining_text(job),
             "status": status,
         }
         name = job.file_name or "no job"
@@ -373,6 +402,8 @@ class _Row:
     file: str = ""
     progress: float | None = None
     remaining: int | None = None
+    estimating: bool = False
+    """A job is loaded but the printer has no estimate yet."""
     last_event: str = ""
     error: str | None = None
 
@@ -388,9 +419,10 @@ class FleetBoard:
         row = self._rows[name]
         row.error = None
         row.file = job.file_name
-        row.status = str(job.job_status) if job.has_job else "idle"
+        row.status = status_text(job) if job.has_job else "idle"
         row.progress = job.print_progress if job.has_job else None
-        row.remaining = job.remaining_time if job.has_job else None
+        row.remaining = job.remaining_time
+        row.estimating = job.has_job and not job.estimate_known
 
     def failure(self, name: str, error: PrinterError, *, status: str | None = None) -> None:
         """Record that a printer failed to answer, or its watch ended."""
@@ -427,7 +459,7 @@ class FleetBoard:
                 row.status,
                 row.file,
                 "" if row.progress is None else f"{row.progress:.1f}%",
-                "" if row.remaining is None else format_duration(row.remaining),
+                _left_cell(row),
                 row.last_event if row.error is None else row.error,
                 style=styles.get(row.status),
             )
@@ -448,10 +480,17 @@ class FleetBoard:
                 "file_name": row.file,
                 "print_progress": row.progress,
                 "remaining_time": row.remaining,
+                "estimate_known": row.remaining is not None,
                 "error": row.error,
             }
             for row in self._rows.values()
         ]
+
+
+def _left_cell(row: _Row) -> str:
+    if row.remaining is not None:
+        return format_duration(row.remaining)
+    return ESTIMATING if row.estimating else ""
 
 
 def error_word(error: PrinterError) -> str:
