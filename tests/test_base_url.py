@@ -1,11 +1,14 @@
 """Printers behind a reverse proxy or TLS terminator: AsyncPrinter(base_url=...)."""
 
+import json
 import re
 
 import httpx
 import pytest
 import respx
+from click.testing import CliRunner
 from printer_async import AsyncPrinter, Fleet, NotFoundError
+from printer_async.cli._app import cli
 
 from _support import PASSWORD, TOKEN, load_fixture, ok
 
@@ -144,3 +147,46 @@ def test_a_bad_base_url_entry_is_named(tmp_path, entry, fragment):
     path.write_text(f"[[printer]]\n{entry}\n")
     with pytest.raises(ValueError, match=re.escape(fragment)):
         Fleet.from_toml(path)
+
+
+def test_the_command_line_takes_a_url_as_host(proxy):
+    """`printer-async status https://...` talks to the printer through that URL."""
+    for endpoint, data in {
+        "/printer/system": load_fixture("system_info")["data"],
+        "/printer/runningstatus": {"running_status": "running"},
+        "/printer/basic": load_fixture("basic_info")["data"],
+        "/printer/nozzle1": load_fixture("nozzle")["data"],
+        "/printer/nozzle2": load_fixture("nozzle")["data"],
+    }.items():
+        proxy.get(endpoint).mock(return_value=ok(data))
+    result = CliRunner().invoke(
+        cli, ["status", PROXY, "--json"], env={"PRINTER_ASYNC_PASSWORD": PASSWORD}
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["address"] == PROXY
+    assert data["job"]["file_name"] == "Local/a.gcode"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["status", PROXY, "--port", "8080"], "put it in the URL"),
+        (["status", "https://farm.example/v1?x=1"], "query or a fragment"),
+    ],
+)
+def test_the_command_line_refuses_a_bad_url(args, fragment):
+    """A URL with --port, or a malformed one, is a usage error (exit 2) saying why."""
+    result = CliRunner().invoke(cli, [*args, "--password", "pw"])
+    assert result.exit_code == 2
+    assert fragment in result.output
+
+
+def test_the_fleet_command_shows_a_proxied_printer_by_its_url(proxy, tmp_path):
+    """`fleet --once --json` gives a base_url printer's URL as its address."""
+    path = tmp_path / "printers.toml"
+    path.write_text(f"[[printer]]\nname = 'p7'\nbase_url = '{PROXY}'\npassword = 'pw'\n")
+    result = CliRunner().invoke(cli, ["fleet", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)["printers"]
+    assert (row["name"], row["address"], row["status"]) == ("p7", PROXY, "running")
