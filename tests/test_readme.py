@@ -58,3 +58,23 @@ def test_the_simulator_plugin_example_passes_in_a_users_suite(pytester):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+async def test_the_proxy_example_runs_against_a_base_url(capsys):
+    """'Printers behind a proxy' reads the job through base_url (the simulator's URL here)."""
+    simulated = SimulatedPrinter(clock=ScaledClock(speed=3600), job_duration=60)
+    async with serve(simulated) as server:
+        endpoint = server.endpoints[0]
+        code = _example("Printers behind a proxy")
+        url, password = "https://farm.example/printer7/v1", 'password="368d8d"'
+        assert url in code
+        assert password in code
+        code = code.replace(url, f"{endpoint.base_url}/v1").replace(
+            password, f'password="{endpoint.password}"'
+        )
+        code = code.replace("asyncio.run(main())", "")
+        namespace: dict = {"__name__": "readme"}
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our README
+        await namespace["main"]()
+    host = endpoint.base_url.removeprefix("http://")
+    assert capsys.readouterr().out == f"{host} no job None\n"
