@@ -296,13 +296,7 @@ class AsyncPrinter:
         """
         endpoint = "/job/currentjob"
         job = structure(await self._request("GET", endpoint), CurrentJob, endpoint=endpoint)
-        self._unknown.check(
-            job.job_status,
-            job.raw_job_status,
-            field="job_status",
-            endpoint=endpoint,
-            printer=self.name,
-        )
+        self._unknown.check(job, "job_status", endpoint=endpoint, printer=self.name)
         return job
 
     def watch(
@@ -499,13 +493,7 @@ class AsyncPrinter:
         endpoint = "/printer/runningstatus"
         data = await self._request("GET", endpoint)
         info = structure(data, RunningStatusInfo, endpoint=endpoint)
-        self._unknown.check(
-            info.running_status,
-            info.raw_running_status,
-            field="running_status",
-            endpoint=endpoint,
-            printer=self.name,
-        )
+        self._unknown.check(info, "running_status", endpoint=endpoint, printer=self.name)
         return info
 
     async def basic_info(self) -> BasicInfo:

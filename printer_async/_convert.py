@@ -301,20 +301,19 @@ class UnknownValues:
     def __init__(self) -> None:
         self._seen: set[tuple[str, str]] = set()
 
-    def check(
-        self, member: enum.Enum, raw: str, *, field: str, endpoint: str, printer: str
-    ) -> None:
-        """Report ``raw`` if it was read as ``UNKNOWN`` and is new for this printer.
+    def check(self, model: object, field: str, *, endpoint: str, printer: str) -> None:
+        """Report ``model``'s ``field`` if it was read as ``UNKNOWN`` and is new for this printer.
 
         Args:
-            member: The enum member the value was read as.
-            raw: The value as sent.
+            model: A model with an enum ``field`` and its wire string ``raw_<field>``.
             field: The wire field, like ``job_status``.
             endpoint: The API path it came from.
             printer: The printer's name.
         """
+        member: enum.Enum = getattr(model, field)
         if member.name != "UNKNOWN":
             return
+        raw: str = getattr(model, f"raw_{field}")
         key = (field, raw[:_SHOWN_CHARS])
         if key in self._seen:
             return

@@ -32,13 +32,7 @@ from printer_async._checks import parse_base_url, url_host
 from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
 from printer_async._errors import PrinterError
 from printer_async._fleet import Fleet
-from printer_async._models import (
-    FileEntry,
-    JobStatus,
-    RunningStatus,
-    RunningStatusInfo,
-    SystemInfo,
-)
+from printer_async._models import FileEntry, JobStatus, SystemInfo
 from printer_async._watch import DEFAULT_INTERVAL, EventKind, JobEvent, watch_jobs
 from printer_async.cli import _exit
 from printer_async.cli._demo import DEFAULT_SPEED, run_demo
@@ -52,7 +46,7 @@ from printer_async.cli._render import (
     make_console,
     make_job_view,
     print_json,
-    status_text,
+    status_word,
 )
 
 if TYPE_CHECKING:
@@ -323,10 +317,11 @@ def status(
             return
         rows = [
             ("printer", f"{_printer_text(system)} at {target.address}"),
-            ("status", _running_text(running)),
+            ("status", status_word(running.running_status, running.raw_running_status)),
             (
                 "job",
-                f"{job.file_name} {status_text(job)}  {job_summary(job)}"
+                f"{job.file_name} {status_word(job.job_status, job.raw_job_status)}  "
+                f"{job_summary(job)}"
                 if job.has_job
                 else "no job",
             ),
@@ -351,12 +346,6 @@ def _printer_text(system: SystemInfo) -> str:
     # Both are informational: a printer may leave either out (None).
     name = system.machine_name or "printer"
     return f"{name} ({system.model})" if system.model else name
-
-
-def _running_text(info: RunningStatusInfo) -> str:
-    if info.running_status is RunningStatus.UNKNOWN:
-        return f"{info.running_status} ({info.raw_running_status})"
-    return str(info.running_status)
 
 
 @cli.command()

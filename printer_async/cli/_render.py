@@ -28,7 +28,7 @@ from printer_async._errors import (
     PrinterConnectionError,
     PrinterError,
 )
-from printer_async._models import CurrentJob, JobStatus
+from printer_async._models import CurrentJob, JobStatus, RunningStatus
 from printer_async._watch import EventKind
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ __all__ = [
     "make_console",
     "make_job_view",
     "print_json",
-    "status_text",
+    "status_word",
 ]
 
 
@@ -127,11 +127,9 @@ def layers_text(job: CurrentJob) -> str:
     return f"{job.printed_layer}/{job.total_layer or '?'}"
 
 
-def status_text(job: CurrentJob) -> str:
-    """The job's status; an unknown one with the printer's own word: ``unknown (heating)``."""
-    if job.job_status is JobStatus.UNKNOWN:
-        return f"{job.job_status} ({job.raw_job_status})"
-    return str(job.job_status)
+def status_word(status: JobStatus | RunningStatus, raw: str) -> str:
+    """A status as a word; an unknown one with the printer's own: ``unknown (heating)``."""
+    return f"{status} ({raw})" if status.name == "UNKNOWN" else str(status)
 
 
 def job_summary(job: CurrentJob) -> str:
@@ -293,7 +291,7 @@ class LiveJobView:
         job = self._job
         if job is None:
             return
-        status = status_text(job) if job.has_job else "no job"
+        status = status_word(job.job_status, job.raw_job_status) if job.has_job else "no job"
         if self._busy:
             status = f"{status} ({self._busy})"
         fields: dict[str, Any] = {
@@ -419,7 +417,7 @@ class FleetBoard:
         row = self._rows[name]
         row.error = None
         row.file = job.file_name
-        row.status = status_text(job) if job.has_job else "idle"
+        row.status = status_word(job.job_status, job.raw_job_status) if job.has_job else "idle"
         row.progress = job.print_progress if job.has_job else None
         row.remaining = job.remaining_time
         row.estimating = job.has_job and not job.estimate_known

@@ -331,3 +331,12 @@ def test_status_json_of_the_idle_pro2(pro2):
     assert data["system"]["date_time"] == "2024-06-08T15:18:04+00:00"
     assert data["system"]["battery"] == 0.0
     assert len(data["nozzles"]) == 2
+
+
+def test_status_shows_an_unknown_running_status_in_the_printers_word(pro2):
+    """`status` shows a running_status it does not know as "unknown (warming)"."""
+    name = "A3_runningstatus.json"
+    serve(pro2, name, rewritten(name, running_status="warming"))
+    assert re.search(r"status\s+unknown \(warming\)", _status())
+    data = json.loads(_status("--json"))
+    assert (data["running_status"], data["raw_running_status"]) == ("unknown", "warming")
