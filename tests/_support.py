@@ -11,7 +11,9 @@ import pytest
 from printer_async import (
     AsyncPrinter,
     AuthenticationError,
+    CurrentJob,
     EventKind,
+    JobStatus,
     ServiceUnavailableError,
 )
 
@@ -25,6 +27,21 @@ TOKEN = "e4e4ab1407dfec7c5beb566173d81340"
 def load_fixture(name: str) -> Any:
     """The decoded JSON of ``tests/fixtures/<name>.json``."""
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def make_job(**changes: Any) -> CurrentJob:
+    """A running job with a real estimate (the vendor's example, at its start), with ``changes``."""
+    fields: dict[str, Any] = {
+        "file_name": "Local/a.gcode",
+        "print_progress": 0.0,
+        "printed_layer": 0,
+        "total_layer": 470,
+        "printed_time": 0,
+        "total_time": 11333,
+        "job_id": "4C530E1EB1D4_D0E782BF5B17_7e10712090a1b3600f",
+        "job_status": JobStatus.RUNNING,
+    }
+    return CurrentJob(**(fields | changes))
 
 
 def ok(data: Any = None) -> httpx.Response:

@@ -3,24 +3,25 @@
 import datetime as dt
 import io
 
-from printer_async import AsyncPrinter, CurrentJob, EventKind, JobEvent, JobStatus
+from printer_async import AsyncPrinter, EventKind, JobEvent, JobStatus
 from printer_async.cli._render import LiveJobView, PlainJobView, describe_event, make_console
+
+from _support import make_job
 
 NOW = dt.datetime(2024, 6, 8, 15, 18, 4, tzinfo=dt.UTC)
 
 
 def _job(**changes):
-    fields = {
-        "file_name": "Local/benchy.gcode",
-        "print_progress": 0.0,
-        "printed_layer": 0,
-        "total_layer": 0,
-        "printed_time": 14,
-        "total_time": 3600000,
-        "job_id": "C400AD844745_48E7DAEB839B_7e60a1715281a13a10",
-        "job_status": JobStatus.RUNNING,
-    }
-    return CurrentJob(**(fields | changes))
+    """A job that has just started: the printer has no estimate yet (placeholder totals)."""
+    return make_job(
+        **{
+            "file_name": "Local/benchy.gcode",
+            "total_layer": 0,
+            "printed_time": 14,
+            "total_time": 3600000,
+        }
+        | changes
+    )
 
 
 def _event(job, kind=EventKind.INITIAL, previous=None):

@@ -12,7 +12,7 @@ from printer_async import (
     Statistics,
 )
 
-from _support import HOST, PASSWORD, load_fixture, ok
+from _support import HOST, PASSWORD, load_fixture, make_job, ok
 
 
 async def test_current_job_example_parses_field_by_field(api, printer):
@@ -141,21 +141,6 @@ def test_enums_map_unknown_values(enum):
     assert enum("paused") is enum.PAUSED
 
 
-def _job(**changes):
-    """The vendor's running example job, with ``changes``."""
-    fields = {
-        "file_name": "Local/a.gcode",
-        "print_progress": 0.0,
-        "printed_layer": 0,
-        "total_layer": 470,
-        "printed_time": 0,
-        "total_time": 11333,
-        "job_id": "4C530E1EB1D4_D0E782BF5B17_7e10712090a1b3600f",
-        "job_status": JobStatus.RUNNING,
-    }
-    return CurrentJob(**(fields | changes))
-
-
 @pytest.mark.parametrize(
     ("changes", "remaining"),
     [
@@ -181,14 +166,14 @@ def _job(**changes):
 )
 def test_remaining_time_is_none_without_an_estimate(changes, remaining):
     """remaining_time is None with no job or the firmware's placeholder total, never 1000 h."""
-    job = _job(**changes)
+    job = make_job(**changes)
     assert job.remaining_time == remaining
     assert job.estimate_known is (remaining is not None)
 
 
 def test_raw_job_status_defaults_to_the_status_value():
     """A CurrentJob made in code keeps its job_status's value as raw_job_status."""
-    assert _job(job_status=JobStatus.PAUSED).raw_job_status == "paused"
+    assert make_job(job_status=JobStatus.PAUSED).raw_job_status == "paused"
 
 
 async def test_an_unknown_job_status_keeps_the_wire_string(api, printer):
