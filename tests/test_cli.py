@@ -310,7 +310,7 @@ def test_debug_logs_and_tracebacks_never_show_secrets(sim, port):
     assert "/job/currentjob" in good.stderr  # the debug log is there
     assert bad.returncode == 3
     assert "Traceback" in bad.stderr
-    tokens = list(sim._tokens)
+    tokens = list(sim._auth.tokens)
     assert tokens
     for text in (good.stdout, good.stderr, bad.stdout, bad.stderr):
         assert SIM_PASSWORD not in text

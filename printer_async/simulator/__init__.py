@@ -16,17 +16,14 @@ from printer_async.simulator._app import (
     Router,
     SimulatorApp,
 )
+from printer_async.simulator._auth import sign
 from printer_async.simulator._clock import Clock, ManualClock, ScaledClock
+from printer_async.simulator._failure import ApiFailure
 from printer_async.simulator._faults import Fault, FaultInjector, FaultKind, Selectors
+from printer_async.simulator._files import PrintFile
+from printer_async.simulator._jobs import HistoryEntry, Transition
 from printer_async.simulator._server import Endpoint, SimulatorServer, serve, serve_in_thread
-from printer_async.simulator._state import (
-    ApiFailure,
-    HistoryEntry,
-    PrintFile,
-    SimulatedPrinter,
-    Transition,
-    sign,
-)
+from printer_async.simulator._state import SimulatedPrinter
 
 __all__ = [
     "ApiFailure",

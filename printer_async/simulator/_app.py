@@ -34,9 +34,10 @@ import anyio.lowlevel
 import attrs
 
 from printer_async.simulator._camera import CameraServer
+from printer_async.simulator._failure import ApiFailure
 from printer_async.simulator._faults import PRE_ANSWER_KINDS, Fault, FaultKind
 from printer_async.simulator._multipart import MultipartError, boundary_of, read_upload
-from printer_async.simulator._state import ApiFailure, SimulatedPrinter
+from printer_async.simulator._state import SimulatedPrinter
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
