@@ -4,9 +4,11 @@ One :class:`SimulatorApp` serves any number of printers: it picks the printer by
 the request arrived on (``scope["server"][1]``), so one server bound to N sockets serves N printers.
 
 Answers follow the vendor's conventions: every API-level result is HTTP 200 with the envelope
-``{"data": ..., "status": 1}`` or ``{"error": {"code": ..., "msg": ...}, "status": 0}``; a request
-the printer cannot parse (a body that is not JSON, a missing or mistyped parameter) gets HTTP 400
-with an empty body; an unknown path 404 and a wrong method 405, both empty.
+``{"data": ..., "status": 1}`` or ``{"error": {"code": ..., "msg": ...}, "status": 0}``, written as
+the printer writes JSON (:mod:`printer_async.simulator._wire`: sorted keys, no spaces, ``26.0`` as
+``26``); a request the printer cannot parse (a body that is not JSON, a missing or mistyped
+parameter) gets HTTP 400 with an empty body; an unknown path 404 and a wrong method 405, both
+empty.
 
 Endpoints live in a routing table, ``(method, path) → handler``: :data:`DEFAULT_ROUTES` holds the
 built-in ones and :meth:`Router.add` adds more. A handler may be a coroutine function; a
@@ -38,6 +40,7 @@ from printer_async.simulator._failure import ApiFailure
 from printer_async.simulator._faults import PRE_ANSWER_KINDS, Fault, FaultKind
 from printer_async.simulator._multipart import MultipartError, boundary_of, read_upload
 from printer_async.simulator._state import SimulatedPrinter
+from printer_async.simulator._wire import dumps
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -477,13 +480,11 @@ class _Answer:
 
 
 def _envelope_ok(data: Any) -> bytes:
-    payload: dict[str, Any] = {"status": 1} if data is None else {"data": data, "status": 1}
-    return json.dumps(payload, separators=(",", ":")).encode()
+    return dumps({"status": 1} if data is None else {"data": data, "status": 1})
 
 
 def _envelope_error(code: int, msg: str) -> bytes:
-    payload = {"error": {"code": code, "msg": msg}, "status": 0}
-    return json.dumps(payload, separators=(",", ":")).encode()
+    return dumps({"error": {"code": code, "msg": msg}, "status": 0})
 
 
 async def _respond(

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any, Final
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 
 from printer_async.simulator._images import JPEG_HEIGHT, JPEG_WIDTH, jpeg
+from printer_async.simulator._wire import dumps
 
 if TYPE_CHECKING:
     from printer_async.simulator._state import SimulatedPrinter
@@ -129,8 +129,7 @@ class CameraServer:
                 "width": JPEG_WIDTH,
                 "height": JPEG_HEIGHT,
             }
-            body = json.dumps(state, separators=(",", ":")).encode()
-            await _respond(send, 200, body, [(b"content-type", b"application/json")])
+            await _respond(send, 200, dumps(state), [(b"content-type", b"application/json")])
         elif page == "auth_stream":
             await _respond(send, 501)
         else:

@@ -13,6 +13,18 @@ if TYPE_CHECKING:
 PASSWORD = "123456"
 
 
+def assert_same_shape(actual: dict, documented: dict) -> None:
+    """Same keys, and each value of the documented JSON type.
+
+    A documented float may come as an integer: the printer writes whole numbers without a
+    decimal point (``26.0`` as ``26``), and so does the simulator.
+    """
+    assert set(actual) == set(documented)
+    for key, value in documented.items():
+        allowed = (int, float) if type(value) is float else (type(value),)
+        assert type(actual[key]) in allowed, key
+
+
 class Api:
     """A thin raw-HTTP helper: logs in with the real signature and adds the token to each call."""
 

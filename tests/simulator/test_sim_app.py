@@ -2,7 +2,7 @@ import re
 
 import httpx
 import pytest
-from _sim_support import PASSWORD, Api
+from _sim_support import PASSWORD, Api, assert_same_shape
 from printer_async.simulator import SimulatedPrinter, serve, sign
 
 # The vendor's documented examples (REMOTE_API.md and seeds/), the shapes the simulator must match.
@@ -89,13 +89,6 @@ FILE_LIST = {
 }
 
 
-def assert_same_shape(ours, documented):
-    """Same keys, and each value of the same JSON type as the documented one."""
-    assert set(ours) == set(documented)
-    for key, value in documented.items():
-        assert type(ours[key]) is type(value), key
-
-
 async def test_login_returns_a_32_hex_token(http):
     """A correct signature gives {"data": {"token": <32 lower hex>}, "status": 1}."""
     api = Api(http, PASSWORD)
@@ -127,6 +120,21 @@ async def test_login_without_parameters_is_a_bad_request(http):
     """Login without sign or timestamp gives HTTP 400 with an empty body."""
     response = await http.get("/v1/login", params={"timestamp": "1"})
     assert (response.status_code, response.content) == (400, b"")
+
+
+async def test_answers_are_json_as_the_printer_writes_it(api, sim, clock):
+    """Sorted keys, no spaces, whole-number floats without a decimal point; errors alike."""
+    sim.start_job("Local/benchy.gcode")
+    clock.advance(sim.job_duration)
+    statistics = await api.client.get("/v1/dashboard/statistics", params={"token": api.token})
+    assert statistics.content == (
+        b'{"data":{"printed_file_num":1,"printed_total_time":3600,"printed_used_filament":14.2,'
+        b'"printed_used_filament_0":14.2,"printed_used_filament_1":0},"status":1}'
+    )
+    job = await api.client.get("/v1/job/currentjob", params={"token": api.token})
+    assert b'"print_progress":100,' in job.content
+    refused = await api.client.get("/v1/printer/basic")
+    assert refused.content == b'{"error":{"code":401,"msg":"token error"},"status":0}'
 
 
 @pytest.mark.parametrize("token", [None, "", "0" * 32])

@@ -5,7 +5,7 @@ import struct
 
 import httpx
 import pytest
-from _sim_support import PASSWORD, Api
+from _sim_support import PASSWORD, Api, assert_same_shape
 from printer_async.simulator import ManualClock, SimulatedPrinter, serve
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -27,13 +27,6 @@ def png_size(data):
     assert data.startswith(PNG_SIGNATURE)
     assert data[12:16] == b"IHDR"
     return struct.unpack(">II", data[16:24])
-
-
-def same_shape(actual, documented):
-    """Same keys, and the same JSON type for each."""
-    assert set(actual) == set(documented)
-    for key, value in documented.items():
-        assert type(actual[key]) is type(value), key
 
 
 def form(dir_path, filename, content, *, reverse=False):
@@ -83,7 +76,7 @@ async def test_job_thumbnail_is_a_png_of_the_asked_size(api, sim, clock):
     job_id = await complete(sim, clock, "Local/benchy.gcode")
     answer = await api.get("/dashboard/imagedownload", job_id=job_id, width=64, height=48)
     assert answer["status"] == 1
-    same_shape(answer["data"], IMAGE)
+    assert_same_shape(answer["data"], IMAGE)
     assert png_size(base64.b64decode(answer["data"]["img_data"])) == (64, 48)
     largest = await api.get("/dashboard/imagedownload", job_id=job_id, width=1024, height=1)
     assert png_size(base64.b64decode(largest["data"]["img_data"])) == (1024, 1)
@@ -141,7 +134,7 @@ async def test_file_thumbnail_answers_and_errors(api):
     answer = await api.get(
         "/fileops/imagedownload", data_path="Local/webapi_store/bracket.data", width=5, height=7
     )
-    same_shape(answer["data"], IMAGE)
+    assert_same_shape(answer["data"], IMAGE)
     assert png_size(base64.b64decode(answer["data"]["img_data"])) == (5, 7)
     missing = await api.get("/fileops/imagedownload", data_path="Local/x.data", width=5, height=5)
     assert missing["error"] == {"code": 404, "msg": "data file not exist"}
@@ -166,7 +159,7 @@ async def test_job_detail_filament_is_in_milligrams_and_statistics_in_grams(api,
     """As the vendor documents: dashboard/job says milligrams, dashboard/statistics grams."""
     job_id = await complete(sim, clock, "Local/webapi_store/two_colour_vase.gcode")
     detail = (await api.get("/dashboard/job", pos=0, job_id=job_id))["data"]
-    same_shape(detail, JOB_DETAIL)
+    assert_same_shape(detail, JOB_DETAIL)
     assert detail["filament_used_0"] == pytest.approx(20100.0)
     assert detail["filament_used_1"] == pytest.approx(8400.0)
     stats = (await api.get("/dashboard/statistics"))["data"]
