@@ -615,14 +615,15 @@ class SimulatedPrinter:
     def camera_info(self) -> dict[str, Any]:
         """Answer ``/printer/camera``; the password changes at every reboot, as on a printer.
 
-        The URI names :attr:`camera_port`, where the served camera server listens.
+        The URI names :attr:`camera_port`, where the served camera server listens. Without a
+        camera the answer is ``{"is_camera_connected": false}`` and nothing else, as a real Pro2
+        answers (no URI, no credentials).
         """
+        if not self.camera_connected:
+            return {"is_camera_connected": False}
         with self._lock:
-            uri = f":{self.camera_port}/api/v1/camera/auth_stream"
-            if not self.camera_connected:
-                return {"camerserver_URI": uri, "is_camera_connected": False}
             return {
-                "camerserver_URI": uri,
+                "camerserver_URI": f":{self.camera_port}/api/v1/camera/auth_stream",
                 "is_camera_connected": True,
                 "password": self._auth.camera_password,
                 "user_name": CAMERA_USER,
