@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 JOB_LIST_MAX: Final = 12
 MILLIGRAMS_PER_GRAM: Final = 1000.0
+NO_ESTIMATE: Final = 3_600_000
+"""The ``total_time`` a printer reports while it has no estimate: idle, or still reading the file
+of a job that has just started (with ``total_layer`` 0). Seen on two real printers."""
 
 
 @attrs.frozen
@@ -80,6 +83,7 @@ class Job:
     job_id: str
     file_name: str
     spec: PrintFile
+    estimate_at: float  # simulated time the printer has read the file and knows the totals
     status: str = "running"
     printed_before: float = 0.0  # simulated seconds printed before the current running stretch
     running_since: float | None = None  # simulated time the current running stretch started
@@ -105,9 +109,24 @@ class JobMachine:
         thermal: Heated when a job starts or resumes after a power loss, cooled when it ends.
         rng: Source of job ids.
         id_prefix: The printer's part of every job id.
+        file_read_time: Simulated seconds a started job shows no estimate (see
+            :class:`~printer_async.simulator.SimulatedPrinter`).
+        progress_exponent: ``print_progress`` is ``100 * done ** progress_exponent``, ``done``
+            being the share of the print time elapsed.
     """
 
-    def __init__(self, clock: Clock, thermal: Thermal, rng: random.Random, id_prefix: str) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        thermal: Thermal,
+        rng: random.Random,
+        id_prefix: str,
+        *,
+        file_read_time: float,
+        progress_exponent: float,
+    ) -> None:
+        self.file_read_time = file_read_time
+        self.progress_exponent = progress_exponent
         self._clock = clock
         self._thermal = thermal
         self._rng = rng
@@ -241,7 +260,13 @@ class JobMachine:
     def start(self, file_path: str, spec: PrintFile, now: float) -> str:
         """Start printing a file (checked with :meth:`check_startable` first); return the job id."""
         current = self.job
-        job = Job(job_id=self._new_job_id(), file_name=file_path, spec=spec, running_since=now)
+        job = Job(
+            job_id=self._new_job_id(),
+            file_name=file_path,
+            spec=spec,
+            estimate_at=now + self.file_read_time,
+            running_since=now,
+        )
         self.job = job
         self._job_data[job.job_id] = spec.data_path
         self._thermal.heat_for_job(now)
@@ -317,27 +342,20 @@ class JobMachine:
         """Answer ``/job/currentjob`` (see :meth:`SimulatedPrinter.current_job`)."""
         job = self.job
         if job is None:
-            return {
-                "file_name": "",
-                "print_progress": 0.0,
-                "printed_layer": 0,
-                "printed_time": 0,
-                "job_id": "",
-                "total_layer": 0,
-                "total_time": 0,
-                "job_status": "stopped",
-            }
+            return _no_estimate("", "", "running")
+        if job.status in {"running", "paused"} and now < job.estimate_at:
+            return _no_estimate(job.file_name, job.job_id, job.status)
         printed = job.printed(now)
-        fraction = printed / job.spec.total_time
+        done = printed / job.spec.total_time
         return {
             "file_name": job.file_name,
-            "print_progress": 100.0 * fraction,
-            "printed_layer": math.floor(job.spec.total_layer * fraction),
-            "printed_time": math.floor(printed),
             "job_id": job.job_id,
+            "job_status": job.status,
+            "print_progress": 100.0 * done**self.progress_exponent,
+            "printed_layer": math.floor(job.spec.total_layer * done),
+            "printed_time": math.floor(printed),
             "total_layer": job.spec.total_layer,
             "total_time": job.spec.total_time,
-            "job_status": job.status,
         }
 
     def progress(self, now: float) -> float:
@@ -392,3 +410,17 @@ class JobMachine:
             data["filament_used_1"] = entry.filament[1] * MILLIGRAMS_PER_GRAM
         data["user_tag"] = entry.user_tag
         return data
+
+
+def _no_estimate(file_name: str, job_id: str, job_status: str) -> dict[str, Any]:
+    """A ``/job/currentjob`` answer without totals: what an idle or just-started printer says."""
+    return {
+        "file_name": file_name,
+        "job_id": job_id,
+        "job_status": job_status,
+        "print_progress": 0,
+        "printed_layer": 0,
+        "printed_time": 0,
+        "total_layer": 0,
+        "total_time": NO_ESTIMATE,
+    }

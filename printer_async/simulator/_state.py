@@ -23,6 +23,7 @@ idle simulated printer costs nothing, and a thousand of them cost little.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import threading
 from typing import Any, Final
@@ -45,6 +46,11 @@ from printer_async.simulator._thermal import Thermal
 
 CAMERA_PORT: Final = 30216
 """The camera server's port on a real printer (what ``/printer/camera`` names when not served)."""
+FILE_READ_TIME: Final = 10.0
+"""Default simulated seconds a started job shows no estimate. How long a real printer takes is not
+known (it depends on the file); 10 s is short beside any print, yet long enough that a client
+polling every few seconds at real speed sees the placeholder at least once, so the "no estimate
+yet" path of every client gets exercised by default."""
 
 
 class SimulatedPrinter:
@@ -62,9 +68,16 @@ class SimulatedPrinter:
         camera_connected: Whether ``/printer/camera`` reports a connected camera (without one,
             the camera server answers 503).
         camera_fps: Frames per second of the camera server's MJPEG stream (real time).
+        file_read_time: Simulated seconds a started job answers ``/job/currentjob`` without an
+            estimate (``total_time`` 3600000, ``total_layer`` 0, nothing printed yet) while the
+            printer "reads the file", as real printers do; then the real totals and progress.
+            The job prints from its start either way: this changes answers, not timings.
+        progress_exponent: ``print_progress`` is ``100 * done ** progress_exponent``, ``done``
+            being the share of the print time elapsed. 1 (the default) follows time; a real
+            Pro2 lags well behind it (1.1 % when 12 % of the time had passed, which 2.1 mimics).
 
     Raises:
-        ValueError: If ``nozzles`` is not 1 or 2.
+        ValueError: If ``nozzles`` is not 1 or 2, or an option is out of its range.
     """
 
     def __init__(
@@ -79,9 +92,15 @@ class SimulatedPrinter:
         job_duration: float = 3600.0,
         camera_connected: bool = True,
         camera_fps: float = 5.0,
+        file_read_time: float = FILE_READ_TIME,
+        progress_exponent: float = 1.0,
     ) -> None:
         if nozzles not in (1, 2):
             raise ValueError(f"nozzles must be 1 or 2, got {nozzles!r}")
+        if not (math.isfinite(file_read_time) and file_read_time >= 0):
+            raise ValueError(f"file_read_time must be 0 or more seconds, got {file_read_time!r}")
+        if not (math.isfinite(progress_exponent) and progress_exponent > 0):
+            raise ValueError(f"progress_exponent must be positive, got {progress_exponent!r}")
         self.password = password
         self.nozzles = nozzles
         self.clock: Clock = clock if clock is not None else ScaledClock()
@@ -109,7 +128,14 @@ class SimulatedPrinter:
         self._auth = Credentials(rng)
         self._thermal = Thermal(now)
         self._motion = Motion()
-        self._jobs = JobMachine(self.clock, self._thermal, rng, id_prefix)
+        self._jobs = JobMachine(
+            self.clock,
+            self._thermal,
+            rng,
+            id_prefix,
+            file_read_time=file_read_time,
+            progress_exponent=progress_exponent,
+        )
         self._files = FileStore(in_use=self._jobs.files_in_use)
         self._seed_files()
 
@@ -120,6 +146,26 @@ class SimulatedPrinter:
         The live list, not a copy: it grows as the printer changes.
         """
         return self._jobs.transitions
+
+    @property
+    def file_read_time(self) -> float:
+        """Simulated seconds a started job shows no estimate; a change applies to the next job."""
+        return self._jobs.file_read_time
+
+    @file_read_time.setter
+    def file_read_time(self, value: float) -> None:
+        with self._lock:
+            self._jobs.file_read_time = value
+
+    @property
+    def progress_exponent(self) -> float:
+        """How far ``print_progress`` lags the time elapsed (1: not at all)."""
+        return self._jobs.progress_exponent
+
+    @progress_exponent.setter
+    def progress_exponent(self, value: float) -> None:
+        with self._lock:
+            self._jobs.progress_exponent = value
 
     @property
     def busy(self) -> bool:
@@ -770,9 +816,12 @@ class SimulatedPrinter:
     def current_job(self) -> dict[str, Any]:
         """Answer ``/job/currentjob``.
 
-        Before the first job the printer reports an empty ``file_name`` and ``job_id``, zero
-        progress and ``job_status`` "stopped"; afterwards it keeps showing the last job (completed,
-        stopped, or interrupted by a power loss) until a new one starts.
+        Before the first job the printer answers exactly what a real idle Pro2 does: empty
+        ``file_name`` and ``job_id``, ``job_status`` "running", zeros, and the "no estimate"
+        totals (``total_time`` 3600000, ``total_layer`` 0). A started job shows those totals for
+        its first ``file_read_time`` seconds, then the real ones. Afterwards the printer keeps
+        showing the last job (completed, stopped, or interrupted by a power loss) until a new one
+        starts.
         """
         with self._lock:
             return self._jobs.current_job(self._update())

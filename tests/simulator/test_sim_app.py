@@ -179,10 +179,19 @@ async def test_job_list_job_detail_and_file_list_have_the_documented_shape(api, 
     assert_same_shape(listing["data"]["file_list"][0], FILE_LIST["file_list"][0])
 
 
-async def test_the_idle_current_job_is_empty_and_stopped(api):
-    """Before any job, currentjob has empty file_name and job_id and job_status stopped."""
+async def test_the_idle_current_job_is_what_an_idle_pro2_answers(api):
+    """Before any job: empty file_name and job_id, job_status running, no estimate (3600000)."""
     data = (await api.get("/job/currentjob"))["data"]
-    assert (data["file_name"], data["job_id"], data["job_status"]) == ("", "", "stopped")
+    assert data == {
+        "file_name": "",
+        "job_id": "",
+        "job_status": "running",
+        "print_progress": 0,
+        "printed_layer": 0,
+        "printed_time": 0,
+        "total_layer": 0,
+        "total_time": 3600000,
+    }
     assert_same_shape(data, DOCUMENTED["/job/currentjob"])
 
 

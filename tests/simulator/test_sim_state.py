@@ -94,6 +94,78 @@ def test_a_new_job_may_follow_a_completed_one(printer):
     assert printer.transitions[-1].job_id == second
 
 
+NO_ESTIMATE = {"total_time": 3600000, "total_layer": 0, "printed_time": 0, "printed_layer": 0}
+
+
+def totals(answer):
+    """The fields of a currentjob answer that carry the estimate and the progress."""
+    return {key: answer[key] for key in NO_ESTIMATE}
+
+
+def test_a_started_job_shows_no_estimate_while_the_printer_reads_its_file(printer):
+    """For file_read_time seconds the totals are 3600000 s and 0 layers, then the real ones."""
+    job_id = printer.start_job("Local/benchy.gcode")
+    printer.clock.advance(printer.file_read_time - 1)
+    answer = printer.current_job()
+    assert (answer["job_id"], answer["job_status"]) == (job_id, "running")
+    assert (totals(answer), answer["print_progress"]) == (NO_ESTIMATE, 0)
+    printer.pause()
+    assert printer.current_job()["total_time"] == 3600000  # paused, still reading
+    printer.resume()
+    printer.clock.advance(1)
+    assert totals(printer.current_job()) == {
+        "total_time": 1000,
+        "total_layer": 240,
+        "printed_time": printer.file_read_time,
+        "printed_layer": 2,
+    }
+
+
+def test_reading_the_file_does_not_delay_the_job(printer):
+    """A job completes total_time after its start, whatever file_read_time is."""
+    slow = SimulatedPrinter(clock=ManualClock(), job_duration=1000, file_read_time=600)
+    for sim in (printer, slow):
+        sim.start_job("Local/benchy.gcode")
+        sim.clock.advance(1000)
+        assert sim.current_job()["job_status"] == "completed"
+        assert totals(sim.current_job())["total_time"] == 1000
+
+
+def test_without_a_read_time_the_totals_show_at_once():
+    """file_read_time=0: the real totals are in the first answer of a job."""
+    printer = SimulatedPrinter(clock=ManualClock(), job_duration=1000, file_read_time=0)
+    printer.start_job("Local/benchy.gcode")
+    assert printer.current_job()["total_time"] == 1000
+
+
+def test_print_progress_can_lag_the_time_elapsed():
+    """progress_exponent=2: half the time gives print_progress 25 %, layers still follow time."""
+    printer = SimulatedPrinter(
+        clock=ManualClock(), job_duration=1000, file_read_time=0, progress_exponent=2
+    )
+    printer.start_job("Local/benchy.gcode")
+    printer.clock.advance(500)
+    answer = printer.current_job()
+    assert (answer["print_progress"], answer["printed_layer"]) == (pytest.approx(25.0), 120)
+    printer.clock.advance(500)
+    assert printer.current_job()["print_progress"] == 100.0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"file_read_time": -1},
+        {"file_read_time": float("inf")},
+        {"progress_exponent": 0},
+        {"progress_exponent": float("nan")},
+    ],
+)
+def test_read_time_and_progress_exponent_are_checked(options):
+    """A negative or infinite read time, a non-positive exponent: ValueError."""
+    with pytest.raises(ValueError, match=next(iter(options))):
+        SimulatedPrinter(**options)
+
+
 def test_stop_makes_the_printer_idle_without_history(printer):
     """A stopped job shows job_status stopped, running_status idle, and is not counted."""
     printer.start_job("Local/benchy.gcode")
