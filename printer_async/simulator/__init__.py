@@ -22,6 +22,7 @@ from printer_async.simulator._failure import ApiFailure
 from printer_async.simulator._faults import Fault, FaultInjector, FaultKind, Selectors
 from printer_async.simulator._files import PrintFile
 from printer_async.simulator._jobs import HistoryEntry, Transition
+from printer_async.simulator._profiles import PrinterProfile
 from printer_async.simulator._server import Endpoint, SimulatorServer, serve, serve_in_thread
 from printer_async.simulator._state import SimulatedPrinter
 
@@ -36,6 +37,7 @@ __all__ = [
     "HistoryEntry",
     "ManualClock",
     "PrintFile",
+    "PrinterProfile",
     "Request",
     "Route",
     "Router",

@@ -12,6 +12,10 @@ Faults are given as ``--fault KIND[:ARG][:KEY=VALUE...]``, repeatable, applied t
   as in :class:`~printer_async.simulator.FaultInjector`. Unlike the Python API, a fault given
   without any of ``count``/``duration``/``probability`` applies to every request.
 
+``--model Pro3`` (or ``E2``, ``N2 Plus`` ...) makes every printer behave as that Raise3D model:
+its nozzles, ``/printer/system`` answer and build volume (see
+:class:`~printer_async.simulator.PrinterProfile`).
+
 ``--state safe_mode`` and ``--state busy`` start the printers in that state (setters and job
 control then answer 500 "printer is in safe mode" / "printer is busy"); ``--no-camera`` makes
 them report no camera. Each printer's camera server listens on a free port, which its
@@ -33,6 +37,7 @@ import attrs
 
 from printer_async.simulator._clock import ScaledClock
 from printer_async.simulator._faults import BusyStyle, FaultInjector
+from printer_async.simulator._profiles import PROFILES, find_profile
 from printer_async.simulator._server import DEFAULT_KEEP_ALIVE, serve
 from printer_async.simulator._state import SimulatedPrinter
 
@@ -143,6 +148,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _model(text: str) -> str:
+    try:
+        return find_profile(text, None).name
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if not (math.isfinite(value) and value > 0):
@@ -168,7 +180,20 @@ def build_parser(prog: str = "python -m printer_async.simulator") -> argparse.Ar
         "--speed", type=_positive_float, default=1.0, help="simulated seconds per real second"
     )
     parser.add_argument("--printers", type=_positive_int, default=1, help="how many printers")
-    parser.add_argument("--nozzles", type=int, choices=(1, 2), default=2, help="nozzles each")
+    parser.add_argument(
+        "--model",
+        type=_model,
+        default=None,
+        help=f"the Raise3D model each printer behaves as: {', '.join(PROFILES)} "
+        "(default: Pro2, or N2 Plus with --nozzles 1)",
+    )
+    parser.add_argument(
+        "--nozzles",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="nozzles each (default: the model's)",
+    )
     parser.add_argument(
         "--job-duration",
         type=_positive_float,
@@ -215,6 +240,7 @@ def make_printers(args: argparse.Namespace) -> list[SimulatedPrinter]:
     for index in range(args.printers):
         printer = SimulatedPrinter(
             password=args.password,
+            model=args.model,
             nozzles=args.nozzles,
             clock=ScaledClock(args.speed),
             name="raise3d" if args.printers == 1 else f"raise3d-{index + 1}",

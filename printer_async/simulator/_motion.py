@@ -12,8 +12,6 @@ from typing import Final
 
 from printer_async.simulator._failure import ApiFailure
 
-AXIS_LIMITS: Final = {"x": 305, "y": 305, "z": 300}
-"""Build volume in millimetres (a Pro2), the upper bound of absolute axis moves."""
 FILAMENT_LIMIT: Final = 10000
 """Largest absolute filament position (``e``) in millimetres, either way."""
 
@@ -22,11 +20,12 @@ class Motion:
     """Where the axes are, how much filament was fed, and the feed and flow rates.
 
     Args:
-        limits: Upper bound in millimetres of absolute ``x``, ``y`` and ``z`` moves.
+        limits: Upper bound in millimetres of absolute ``x``, ``y`` and ``z`` moves (the model's
+            build volume).
     """
 
-    def __init__(self, limits: dict[str, int] | None = None) -> None:
-        self.limits = dict(AXIS_LIMITS if limits is None else limits)
+    def __init__(self, limits: dict[str, int]) -> None:
+        self.limits = dict(limits)
         self.position = {"x": 0, "y": 0, "z": 0, "e": 0}
         self.feedrate = 100
         self.flowrates = [100, 100]

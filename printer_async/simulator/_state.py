@@ -42,6 +42,7 @@ from printer_async.simulator._files import (
 )
 from printer_async.simulator._jobs import HistoryEntry, JobMachine, Transition
 from printer_async.simulator._motion import Motion
+from printer_async.simulator._profiles import find_profile
 from printer_async.simulator._thermal import Thermal
 
 CAMERA_PORT: Final = 30216
@@ -58,7 +59,16 @@ class SimulatedPrinter:
 
     Args:
         password: The access password that login signatures are checked against.
-        nozzles: 1 or 2.
+        model: The Raise3D model to behave as, by name (case, spaces and dashes do not matter):
+            ``Pro2``, ``Pro2 Plus``, ``Pro3``, ``Pro3 Plus``, ``E2``, ``N2`` or ``N2 Plus``.
+            It sets the nozzle count, the ``/printer/system`` fields that describe the machine
+            (``model`` like ``Raise3D Pro2``, the versions, ``battery``: 0 on a Pro2, as a real
+            one reports) and the build volume that bounds absolute axis moves
+            (:attr:`profile`). Only the Pro2's and the N2 Plus's answers are known from
+            printers; :class:`~printer_async.simulator.PrinterProfile` says what stands in for
+            the others.
+            ``None``: a Pro2, or an N2 Plus when ``nozzles`` is 1.
+        nozzles: 1 or 2, overriding the model's count; ``None``: the model's.
         clock: Source of simulated time; a real-time :class:`ScaledClock` by default.
         token_lifetime: Simulated seconds a token stays valid.
         name: The ``machine_name`` reported by ``/printer/system``.
@@ -77,14 +87,16 @@ class SimulatedPrinter:
             Pro2 lags well behind it (1.1 % when 12 % of the time had passed, which 2.1 mimics).
 
     Raises:
-        ValueError: If ``nozzles`` is not 1 or 2, or an option is out of its range.
+        ValueError: If the model is unknown (the message lists the known ones), ``nozzles`` is
+            not 1 or 2, or an option is out of its range.
     """
 
     def __init__(
         self,
         *,
         password: str = "123456",  # noqa: S107 - the vendor's documented example password
-        nozzles: int = 2,
+        model: str | None = None,
+        nozzles: int | None = None,
         clock: ScaledClock | ManualClock | None = None,
         token_lifetime: float = 86400.0,
         name: str = "raise3d",
@@ -95,14 +107,14 @@ class SimulatedPrinter:
         file_read_time: float = FILE_READ_TIME,
         progress_exponent: float = 1.0,
     ) -> None:
-        if nozzles not in (1, 2):
-            raise ValueError(f"nozzles must be 1 or 2, got {nozzles!r}")
+        self.profile = find_profile(model, nozzles)
+        """The model this printer behaves as, with ``nozzles`` applied."""
         if not (math.isfinite(file_read_time) and file_read_time >= 0):
             raise ValueError(f"file_read_time must be 0 or more seconds, got {file_read_time!r}")
         if not (math.isfinite(progress_exponent) and progress_exponent > 0):
             raise ValueError(f"progress_exponent must be positive, got {progress_exponent!r}")
         self.password = password
-        self.nozzles = nozzles
+        self.nozzles = self.profile.nozzles
         self.clock: Clock = clock if clock is not None else ScaledClock()
         self.token_lifetime = token_lifetime
         self.name = name
@@ -127,7 +139,7 @@ class SimulatedPrinter:
         id_prefix = "_".join(f"{rng.getrandbits(48):012X}" for _ in range(2))
         self._auth = Credentials(rng)
         self._thermal = Thermal(now)
-        self._motion = Motion()
+        self._motion = Motion(self.profile.axis_limits)
         self._jobs = JobMachine(
             self.clock,
             self._thermal,
@@ -637,25 +649,26 @@ class SimulatedPrinter:
     # ------------------------------------------------------------------ answers
 
     def system_info(self, machine_ip: str = "127.0.0.1") -> dict[str, Any]:
-        """Answer ``/printer/system`` (field names as the vendor spells them)."""
+        """Answer ``/printer/system``: the vendor's field names, the model's values."""
         with self._lock:
             available = self._files.storage_available()
+        profile = self.profile
         return {
             "Serial_number": self.serial_number,
-            "api_version": "0.1.0.926",
-            "battery": 3.957441568374634,
-            "brightness": 6,
+            "api_version": profile.api_version,
+            "battery": profile.battery,
+            "brightness": profile.brightness,
             "date_time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            "firmware_version": "1.7.0.1008",
+            "firmware_version": profile.firmware_version,
             "language": "English",
             "machine_id": self.machine_id,
             "machine_ip": machine_ip,
             "machine_name": self.name,
-            "model": "Raise3D Pro2" if self.nozzles == 2 else "Raise3D N2Plus",  # noqa: PLR2004
+            "model": profile.model,
             "nozzies_num": self.nozzles,
             "storage_available": available,
             "update": "",
-            "version": "1.7.7.1026",
+            "version": profile.version,
         }
 
     def camera_info(self) -> dict[str, Any]:
@@ -859,4 +872,7 @@ class SimulatedPrinter:
             return self._jobs.job_detail(pos, job_id, self.nozzles)
 
     def __repr__(self) -> str:
-        return f"SimulatedPrinter(name={self.name!r}, nozzles={self.nozzles})"
+        return (
+            f"SimulatedPrinter(name={self.name!r}, model={self.profile.name!r}, "
+            f"nozzles={self.nozzles})"
+        )

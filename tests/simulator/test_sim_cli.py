@@ -43,13 +43,14 @@ def test_the_parser_reads_every_option():
 
 
 def test_defaults_and_required_password(capsys):
-    """Port defaults to 10800 and speed to 1; the password is required."""
+    """Port 10800, speed 1, the printer's own model and nozzles by default; password required."""
     args = build_parser().parse_args(["--password", "x"])
-    assert (args.port, args.speed, args.printers, args.nozzles, args.faults) == (
+    assert (args.port, args.speed, args.printers, args.model, args.nozzles, args.faults) == (
         10800,
         1.0,
         1,
-        2,
+        None,
+        None,
         [],
     )
     with pytest.raises(SystemExit):
@@ -96,6 +97,21 @@ def test_printers_get_their_faults_and_options():
     assert all(p.faults.armed == 1 for p in printers)
     delay, fault = printers[0].faults.take("/v1/login")
     assert delay or fault is None or isinstance(fault.kind, FaultKind)
+
+
+def test_model_makes_every_printer_that_model():
+    """--model pro3-plus (any case, spaces or dashes) builds Pro3 Plus printers."""
+    args = build_parser().parse_args(
+        ["--password", "pw", "--printers", "2", "--model", "pro3-plus"]
+    )
+    assert [p.system_info()["model"] for p in make_printers(args)] == ["Raise3D Pro3Plus"] * 2
+
+
+def test_an_unknown_model_is_refused_with_the_known_ones(capsys):
+    """--model Pro9 exits with a usage error that lists the known models."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--password", "pw", "--model", "Pro9"])
+    assert "unknown printer model 'Pro9'; known: Pro2, Pro2 Plus, Pro3" in capsys.readouterr().err
 
 
 def test_a_fault_without_selectors_always_applies():

@@ -32,6 +32,14 @@ def test_the_marker_sets_the_printer_options(simulated_printer):
     assert response.json()["error"]["msg"] == "no right nozzle"
 
 
+@pytest.mark.simulated_printer(model="E2")
+def test_the_marker_chooses_the_model(simulated_printer):
+    """model= in the marker serves that Raise3D model."""
+    token = login(simulated_printer)
+    response = httpx.get(f"{simulated_printer.base_url}/v1/printer/system", params={"token": token})
+    assert response.json()["data"]["model"] == "Raise3D E2"
+
+
 async def test_the_fixture_works_in_async_tests(simulated_printer):
     """The thread-served printer answers an async client in the test's own loop."""
     async with httpx.AsyncClient(base_url=simulated_printer.base_url) as client:
