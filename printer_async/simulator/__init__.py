@@ -2,11 +2,13 @@
 
 Example:
     >>> from printer_async.simulator import ManualClock, SimulatedPrinter, serve_in_thread
-    >>> printer = SimulatedPrinter(password="123456", clock=ManualClock())
+    >>> printer = SimulatedPrinter(password="123456", model="Pro2", clock=ManualClock())
     >>> with serve_in_thread(printer) as server:  # doctest: +SKIP
     ...     print(server.endpoints[0].base_url)
 
-Serving needs uvicorn (the ``simulator`` extra); the state model, the clocks and the faults do not.
+The simulated printer answers like a real one where the vendor's text and real printers
+disagree (see :class:`SimulatedPrinter` and :class:`PrinterProfile`). Serving needs uvicorn (the
+``simulator`` extra); the state model, the clocks and the faults do not.
 """
 
 from printer_async.simulator._app import (

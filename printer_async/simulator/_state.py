@@ -8,7 +8,9 @@ thread-safe on its own (the façade holds one lock around every use):
 * :mod:`~printer_async.simulator._files`: the file store under ``Local/`` and its operations;
 * :mod:`~printer_async.simulator._jobs`: the job machine, history, statistics, ground-truth log;
 * :mod:`~printer_async.simulator._thermal`: nozzle and heatbed temperatures, the fan;
-* :mod:`~printer_async.simulator._motion`: axis positions, feed and flow rates.
+* :mod:`~printer_async.simulator._motion`: axis positions, feed and flow rates;
+* :mod:`~printer_async.simulator._profiles`: what the model (Pro2, Pro3, E2 ...) says about
+  itself and its build volume.
 
 It speaks the vendor's vocabulary (``job_status`` strings, wire field names such as
 ``nozzies_num``), because its only purpose is to be answered over the wire by

@@ -8,7 +8,7 @@ Registered through the ``pytest11`` entry point: installing ``printer-async[simu
         client = MyClient(simulated_printer.base_url, password=simulated_printer.password)
         ...
 
-    @pytest.mark.simulated_printer(nozzles=1, speed=720)
+    @pytest.mark.simulated_printer(model="N2 Plus", speed=720)
     def test_single_nozzle(simulated_printer): ...
 
 Fixtures:
