@@ -31,6 +31,28 @@ NO_ESTIMATE: Final = 3_600_000
 of a job that has just started (with ``total_layer`` 0). Seen on two real printers."""
 
 
+def checked_read_time(seconds: float) -> float:
+    """Return ``seconds`` as a ``file_read_time``.
+
+    Raises:
+        ValueError: If it is negative or not finite.
+    """
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"file_read_time must be 0 or more seconds, got {seconds!r}")
+    return seconds
+
+
+def checked_exponent(exponent: float) -> float:
+    """Return ``exponent`` as a ``progress_exponent``.
+
+    Raises:
+        ValueError: If it is not a positive finite number.
+    """
+    if not (math.isfinite(exponent) and exponent > 0):
+        raise ValueError(f"progress_exponent must be positive, got {exponent!r}")
+    return exponent
+
+
 @attrs.frozen
 class Transition:
     """One entry of the ground-truth log: a new job or a change of its ``job_status``.

@@ -25,7 +25,6 @@ idle simulated printer costs nothing, and a thousand of them cost little.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 import threading
 from typing import Any, Final
@@ -42,7 +41,13 @@ from printer_async.simulator._files import (
     check_image_size,
     is_under_local,
 )
-from printer_async.simulator._jobs import HistoryEntry, JobMachine, Transition
+from printer_async.simulator._jobs import (
+    HistoryEntry,
+    JobMachine,
+    Transition,
+    checked_exponent,
+    checked_read_time,
+)
 from printer_async.simulator._motion import Motion
 from printer_async.simulator._profiles import find_profile
 from printer_async.simulator._thermal import Thermal
@@ -111,10 +116,6 @@ class SimulatedPrinter:
     ) -> None:
         self.profile = find_profile(model, nozzles)
         """The model this printer behaves as, with ``nozzles`` applied."""
-        if not (math.isfinite(file_read_time) and file_read_time >= 0):
-            raise ValueError(f"file_read_time must be 0 or more seconds, got {file_read_time!r}")
-        if not (math.isfinite(progress_exponent) and progress_exponent > 0):
-            raise ValueError(f"progress_exponent must be positive, got {progress_exponent!r}")
         self.password = password
         self.nozzles = self.profile.nozzles
         self.clock: Clock = clock if clock is not None else ScaledClock()
@@ -147,8 +148,8 @@ class SimulatedPrinter:
             self._thermal,
             rng,
             id_prefix,
-            file_read_time=file_read_time,
-            progress_exponent=progress_exponent,
+            file_read_time=checked_read_time(file_read_time),
+            progress_exponent=checked_exponent(progress_exponent),
         )
         self._files = FileStore(in_use=self._jobs.files_in_use)
         self._seed_files()
@@ -169,7 +170,7 @@ class SimulatedPrinter:
     @file_read_time.setter
     def file_read_time(self, value: float) -> None:
         with self._lock:
-            self._jobs.file_read_time = value
+            self._jobs.file_read_time = checked_read_time(value)
 
     @property
     def progress_exponent(self) -> float:
@@ -179,7 +180,7 @@ class SimulatedPrinter:
     @progress_exponent.setter
     def progress_exponent(self, value: float) -> None:
         with self._lock:
-            self._jobs.progress_exponent = value
+            self._jobs.progress_exponent = checked_exponent(value)
 
     @property
     def busy(self) -> bool:

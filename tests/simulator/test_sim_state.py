@@ -161,9 +161,13 @@ def test_print_progress_can_lag_the_time_elapsed():
     ],
 )
 def test_read_time_and_progress_exponent_are_checked(options):
-    """A negative or infinite read time, a non-positive exponent: ValueError."""
-    with pytest.raises(ValueError, match=next(iter(options))):
+    """A negative or infinite read time, a non-positive exponent: ValueError, set or passed."""
+    ((name, value),) = options.items()
+    with pytest.raises(ValueError, match=name):
         SimulatedPrinter(**options)
+    printer = SimulatedPrinter()
+    with pytest.raises(ValueError, match=name):
+        setattr(printer, name, value)
 
 
 def test_stop_makes_the_printer_idle_without_history(printer):
