@@ -29,6 +29,25 @@ def load_fixture(name: str) -> Any:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
+CAPTURES = FIXTURES / "captures"
+"""Byte-exact answers of a real Pro2 (its README says what they show)."""
+CAPTURE_ENDPOINTS = {
+    "A1_system.json": "/printer/system",
+    "A2_camera.json": "/printer/camera",
+    "A3_runningstatus.json": "/printer/runningstatus",
+    "A4_basic.json": "/printer/basic",
+    "A5_nozzle1.json": "/printer/nozzle1",
+    "A6_nozzle2.json": "/printer/nozzle2",
+    "A7_currentjob_idle.json": "/job/currentjob",
+}
+"""Each capture and the endpoint that answered it (the captures' README says so too)."""
+
+
+def capture(name: str) -> bytes:
+    """A capture's bytes, exactly as the printer sent them."""
+    return (CAPTURES / name).read_bytes()
+
+
 def make_job(**changes: Any) -> CurrentJob:
     """A running job with a real estimate (the vendor's example, at its start), with ``changes``."""
     fields: dict[str, Any] = {

@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import logging
 import re
-from pathlib import Path
 
 import attrs
 import httpx
@@ -31,20 +30,8 @@ from printer_async import (
 from printer_async.cli._app import cli
 from printer_async.cli._render import FleetBoard, job_summary, jsonable
 
-from _support import HOST, PASSWORD
-
-CAPTURES = Path(__file__).parent.parent / "fixtures" / "captures"
-
-ENDPOINTS = {
-    "A1_system.json": "/printer/system",
-    "A2_camera.json": "/printer/camera",
-    "A3_runningstatus.json": "/printer/runningstatus",
-    "A4_basic.json": "/printer/basic",
-    "A5_nozzle1.json": "/printer/nozzle1",
-    "A6_nozzle2.json": "/printer/nozzle2",
-    "A7_currentjob_idle.json": "/job/currentjob",
-}
-"""Each capture and the endpoint that answered it (the captures' README says so too)."""
+from _support import CAPTURE_ENDPOINTS as ENDPOINTS
+from _support import CAPTURES, HOST, PASSWORD, capture
 
 CALLS = {
     "A1_system.json": lambda printer: printer.system_info(),
@@ -56,11 +43,6 @@ CALLS = {
     "A7_currentjob_idle.json": lambda printer: printer.current_job(),
 }
 """The call a user makes to get each capture's endpoint."""
-
-
-def capture(name: str) -> bytes:
-    """The capture's bytes, exactly as the printer sent them."""
-    return (CAPTURES / name).read_bytes()
 
 
 def answer(body: bytes) -> httpx.Response:
