@@ -73,8 +73,7 @@ class SimulatedPrinter:
             one reports) and the build volume that bounds absolute axis moves
             (:attr:`profile`). Only the Pro2's and the N2 Plus's answers are known from
             printers; :class:`~printer_async.simulator.PrinterProfile` says what stands in for
-            the others.
-            ``None``: a Pro2, or an N2 Plus when ``nozzles`` is 1.
+            the others. ``None``: a Pro2, or an N2 Plus when ``nozzles`` is 1.
         nozzles: 1 or 2, overriding the model's count; ``None``: the model's.
         clock: Source of simulated time; a real-time :class:`ScaledClock` by default.
         token_lifetime: Simulated seconds a token stays valid.
