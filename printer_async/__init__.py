@@ -37,7 +37,7 @@ from printer_async._models import (
     SystemInfo,
 )
 from printer_async._transport import aiohttp_client
-from printer_async._watch import EventKind, JobEvent
+from printer_async._watch import EventKind, JobEvent, PollReport
 
 __all__ = [
     "ApiError",
@@ -59,6 +59,7 @@ __all__ = [
     "NotFoundError",
     "NozzleInfo",
     "PathError",
+    "PollReport",
     "PrinterBusyError",
     "PrinterConnectionError",
     "PrinterError",

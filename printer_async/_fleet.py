@@ -23,7 +23,7 @@ import os
 import random
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, Self
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeVar
 
 import anyio
 import attrs
@@ -40,7 +40,7 @@ from printer_async._watch import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Awaitable, Callable, Iterable, Iterator
     from types import TracebackType
 
     import httpx
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
     from printer_async._models import CurrentJob
+    from printer_async._watch import PollReport
 
 __all__ = ["Fleet", "FleetWatch"]
 
@@ -66,6 +67,8 @@ DEFAULT_BUFFER: Final = 1024
 """Events the merged stream holds for a consumer that has not caught up."""
 
 Overflow = Literal["wait", "drop"]
+
+_T = TypeVar("_T")
 
 
 class Fleet:
@@ -248,6 +251,33 @@ class Fleet:
         async with member.lock, self._limiter:
             return await member.printer.current_job()
 
+    async def request(
+        self, printer: AsyncPrinter | str, call: Callable[[AsyncPrinter], Awaitable[_T]]
+    ) -> _T:
+        """Make one request of a printer under the fleet's limits, beside its watch.
+
+        ``call`` runs while the fleet holds the printer's own lock (so it never overlaps the
+        watch's polls of that printer) and a slot of the fleet-wide bound, like every request
+        the fleet makes itself::
+
+            basic = await fleet.request("left-1", AsyncPrinter.basic_info)
+            nozzle = await fleet.request("left-1", lambda printer: printer.nozzle(2))
+
+        Make one request per call: the printer's next poll waits for the whole of ``call``.
+
+        Returns:
+            What ``call`` returned.
+
+        Raises:
+            KeyError: No printer of that name is in the fleet.
+            RuntimeError: The printer was removed (and so closed) while waiting.
+            PrinterError: Whatever ``call`` raised.
+        """
+        name = printer.name if isinstance(printer, AsyncPrinter) else printer
+        member = self._members[name]
+        async with member.lock, self._limiter:
+            return await call(member.printer)
+
     async def snapshot(self) -> dict[str, CurrentJob | PrinterError]:
         """Every printer's current job, or the error that kept it from answering.
 
@@ -288,6 +318,7 @@ class Fleet:
         offline_after: float = DEFAULT_OFFLINE_AFTER,
         buffer: int = DEFAULT_BUFFER,
         overflow: Overflow = "wait",
+        on_poll: Callable[[PollReport], object] | None = None,
     ) -> FleetWatch:
         """Watch every printer: one merged stream of :class:`JobEvent`, each with ``.printer``.
 
@@ -318,6 +349,9 @@ class Fleet:
             offline_after: Seconds of unreachability before a printer's ``offline`` event.
             buffer: Events held for the consumer.
             overflow: ``"wait"`` or ``"drop"``, see above.
+            on_poll: Called with a :class:`~printer_async.PollReport` after every poll of
+                every printer, good or failed (what an exporter counts); quick, and it must not
+                raise (an exception ends that printer's watch with an ``error`` event).
 
         Raises:
             RuntimeError: The fleet is closed, or another watch of it is running.
@@ -333,6 +367,7 @@ class Fleet:
             "progress_step": progress_step,
             "backoff_cap": backoff_cap,
             "offline_after": offline_after,
+            "on_poll": on_poll,
         }
         # The watcher checks its options: do it now, not in a task later.
         watch_jobs(_never_polled, printer=None, **options)  # type: ignore[arg-type]

@@ -64,6 +64,7 @@ __all__ = [
     "DEFAULT_OFFLINE_AFTER",
     "EventKind",
     "JobEvent",
+    "PollReport",
     "backoff_delay",
     "watch_jobs",
 ]
@@ -158,6 +159,31 @@ class JobEvent:
     printer: AsyncPrinter = attrs.field(repr=lambda printer: getattr(printer, "name", "?"))
     may_have_missed: bool = False
     error: PrinterError | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PollReport:
+    """One poll of a watch, as it ended: what an ``on_poll`` observer (metrics, logs) is given.
+
+    A watch makes one report per poll, good or failed, whether or not the poll makes an event.
+
+    Attributes:
+        printer: The printer polled.
+        job: The answer; ``None`` when the poll failed.
+        error: Why the poll failed; ``None`` when it succeeded.
+        duration: Seconds from the poll's start to its end on the watch's clock, including
+            any wait for a fleet's limits.
+        delay: Seconds from this poll's start to the next one's; ``None`` when the watch ends
+            with this poll (a wrong password).
+        backoff: Whether failures stretched ``delay`` beyond the normal interval.
+    """
+
+    job: CurrentJob | None
+    error: PrinterError | None
+    duration: float
+    delay: float | None
+    backoff: bool
+    printer: AsyncPrinter = attrs.field(repr=lambda printer: getattr(printer, "name", "?"))
 
 
 def backoff_delay(failures: int, *, interval: float, cap: float, rng: random.Random) -> float:
@@ -432,6 +458,7 @@ def watch_jobs(
     clock: Callable[[], float] = anyio.current_time,
     wall_clock: Callable[[], dt.datetime] = _utcnow,
     rng: random.Random | None = None,
+    on_poll: Callable[[PollReport], object] | None = None,
 ) -> AsyncGenerator[JobEvent, None]:
     """Watch a printer's job through ``poll`` and yield a :class:`JobEvent` for each change.
 
@@ -459,6 +486,9 @@ def watch_jobs(
         clock: Monotonic seconds (``anyio.current_time``; tests pass a fake).
         wall_clock: The UTC time stamped on events.
         rng: The source of back-off jitter.
+        on_poll: Called with a :class:`PollReport` after every poll, good or failed, in the
+            watch's own task, before the poll's events are yielded. It must be quick and must
+            not raise (an exception ends the watch).
 
     Returns:
         An async generator of events; close it with ``contextlib.aclosing`` to end it promptly.
@@ -487,7 +517,7 @@ def watch_jobs(
         # A start rounded to the grid may come up to half a tick early, plus lateness.
         slack=max(_CLOCK_SLACK, float(tick)),
     )
-    return _run(tracker, poll, start_delay, tick, sleep, clock, wall_clock)
+    return _run(tracker, poll, start_delay, tick, sleep, clock, wall_clock, on_poll)
 
 
 async def _run(  # noqa: PLR0917 - private, called once with every argument
@@ -498,6 +528,7 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
     sleep: Callable[[float], Awaitable[object]],
     clock: Callable[[], float],
     wall_clock: Callable[[], dt.datetime],
+    on_poll: Callable[[PollReport], object] | None = None,
 ) -> AsyncGenerator[JobEvent, None]:
     def planned(moment: float) -> float:
         return round(moment / tick) * tick if tick else moment
@@ -514,16 +545,45 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
             await sleep(wait)
         started = clock()
         anchor = ideal if started - target <= tracker.slack else started
+        job: CurrentJob | None = None
+        error: PrinterError | None = None
         try:
             job = await poll()
-        except AuthenticationError:
+        except AuthenticationError as exc:
+            _observe(on_poll, tracker, None, exc, clock() - started, None)
             raise  # a wrong password (or a refused token with no password) cannot heal itself
         except PrinterError as exc:
+            error = exc
             events, delay = tracker.failed(exc, started=started, now=clock(), wall=wall_clock())
         else:
             events, delay = tracker.answered(job, now=clock(), wall=wall_clock())
+        _observe(on_poll, tracker, job, error, clock() - started, delay)
         ideal = anchor + delay
         for event in events:
             yield event
         if tracker.done:
             return
+
+
+def _observe(  # noqa: PLR0917 - private, called twice with every argument
+    on_poll: Callable[[PollReport], object] | None,
+    tracker: _Tracker,
+    job: CurrentJob | None,
+    error: PrinterError | None,
+    duration: float,
+    delay: float | None,
+) -> None:
+    """Tell ``on_poll``, if any, how a poll ended."""
+    if on_poll is None:
+        return
+    normal = tracker.interval_for(tracker.state)
+    on_poll(
+        PollReport(
+            printer=tracker.printer,
+            job=job,
+            error=error,
+            duration=duration,
+            delay=delay,
+            backoff=error is not None and delay is not None and delay > normal,
+        )
+    )
