@@ -36,6 +36,7 @@ from printer_async._models import FileEntry, JobStatus, SystemInfo
 from printer_async._watch import DEFAULT_INTERVAL, EventKind, JobEvent, watch_jobs
 from printer_async.cli import _exit
 from printer_async.cli._demo import DEFAULT_SPEED, run_demo
+from printer_async.cli._notify import make_notifier, notify_options, reporting_errors
 from printer_async.cli._render import (
     FleetBoard,
     PollReporter,
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
     from rich.console import Console
+
+    from printer_async.notify import Notifier
 
 __all__ = ["PASSWORD_ENV", "cli"]
 
@@ -473,6 +476,7 @@ def _ending(event: JobEvent) -> int | None:
     show_default=True,
     help="Seconds between polls.",
 )
+@notify_options
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -482,16 +486,19 @@ def watch(
     password: str | None,
     timeout: float,
     interval: float,
+    notify_urls: tuple[str, ...],
+    notify_on: frozenset[str],
 ) -> None:
     """Follow the current job live until it ends (exit 0 completed, 7 stopped).
 
     With no job running, waits for the next one to start.
     """
     target = _target(host, port, password, timeout)
+    notifier = make_notifier(notify_urls, notify_on)
     view = make_job_view(make_console())
 
     async def main() -> int:
-        async with target.open() as printer:
+        async with target.open() as printer, notifier, reporting_errors(notifier, printer):
             reporter = PollReporter(printer.current_job, view, clock=anyio.current_time)
             events = watch_jobs(
                 reporter,
@@ -503,6 +510,7 @@ def watch(
             code = _exit.ERROR
             async with contextlib.aclosing(events):
                 async for event in events:
+                    notifier.submit(event)
                     view.event(event)
                     if event.kind is EventKind.INITIAL and event.current not in {
                         JobStatus.RUNNING,
@@ -643,8 +651,18 @@ def upload(
     show_default=True,
     help="Seconds between polls of each printer.",
 )
+@notify_options
 @click.pass_context
-def fleet(ctx: click.Context, *, config: str, once: bool, as_json: bool, interval: float) -> None:
+def fleet(
+    ctx: click.Context,
+    *,
+    config: str,
+    once: bool,
+    as_json: bool,
+    interval: float,
+    notify_urls: tuple[str, ...],
+    notify_on: frozenset[str],
+) -> None:
     r"""Watch many printers in one live table (a TOML file of [[printer]] entries).
 
     \b
@@ -655,6 +673,7 @@ def fleet(ctx: click.Context, *, config: str, once: bool, as_json: bool, interva
 
     --json implies --once.
     """
+    notifier = make_notifier(notify_urls, notify_on)
     try:
         printers = Fleet.from_toml(config)
     except ValueError as exc:
@@ -664,7 +683,7 @@ def fleet(ctx: click.Context, *, config: str, once: bool, as_json: bool, interva
     console = make_console()
     if once or as_json:
         _run(ctx, lambda: _fleet_once(printers, board, console, as_json=as_json))
-    _run(ctx, lambda: _fleet_live(printers, board, console, interval=interval))
+    _run(ctx, lambda: _fleet_live(printers, board, console, interval=interval, notifier=notifier))
 
 
 def _address(printer: AsyncPrinter) -> str:
@@ -692,10 +711,10 @@ async def _fleet_once(
 
 
 async def _fleet_live(
-    printers: Fleet, board: FleetBoard, console: Console, *, interval: float
+    printers: Fleet, board: FleetBoard, console: Console, *, interval: float, notifier: Notifier
 ) -> None:
     live = console.is_terminal
-    async with printers:
+    async with printers, notifier:
         for name, result in (await printers.snapshot()).items():
             if isinstance(result, PrinterError):
                 board.failure(name, result)
@@ -708,15 +727,21 @@ async def _fleet_live(
                 click.echo(f"{row['name']} {row['status']} {row['file_name']}".rstrip())
             async with watching as events:
                 async for event in events:
+                    notifier.submit(event)
                     board.event(event)
                     click.echo(_fleet_line(event))
             return
         with Live(board.table(), console=console, refresh_per_second=4) as screen:
             async with watching as events:
                 async for event in events:
+                    notifier.submit(event)
                     board.event(event)
                     screen.update(board.table())
 
 
 def _fleet_line(event: JobEvent) -> str:
     return f"{event.printer.name} {describe_event(event)}"
+
+
+# The exporter command lives in its own module; importing it registers it on `cli`.
+from printer_async.cli import _exporter  # noqa: E402, F401
