@@ -138,9 +138,7 @@ async def test_the_rate_limit_holds_each_printer_to_five_in_ten_minutes(receiver
     assert caplog.text.count("over its limit of 5 notifications in 600 s") == 2
 
 
-async def test_a_failing_service_is_logged_without_its_url_and_the_rest_goes_on(
-    receiver, caplog
-):
+async def test_a_failing_service_is_logged_without_its_url_and_the_rest_goes_on(receiver, caplog):
     """A 500 from the service is a logged failure; no log line holds the URL's secret parts."""
     caplog.set_level(logging.DEBUG)
     receiver.status = 500

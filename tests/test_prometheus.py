@@ -1,0 +1,174 @@
+"""A real Prometheus server scrapes the exporter, then answers over its HTTP API.
+
+It needs the ``prometheus`` binary (Debian's package; ``.ci/run`` installs it). Without it the
+test is skipped on a developer's machine and fails in CI (``CI=true``), where it must run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+from printer_async import AsyncPrinter, Fleet
+from printer_async.exporter import FleetExporter, bind
+from printer_async.simulator import ManualClock, SimulatedPrinter, serve
+
+from _farm_support import free_port
+
+DASHBOARD = Path(__file__).parent.parent / "dashboards" / "printer-async.json"
+STARTUP_TIMEOUT = 60.0
+"""Seconds Prometheus may take to start and scrape everything (a cold start on a busy CI VM)."""
+
+
+@pytest.fixture(name="prometheus_binary")
+def _prometheus_binary():
+    """The prometheus executable; its absence fails the test in CI and skips it elsewhere."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        message = "the prometheus binary is missing (apt-get install prometheus)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: CI must run the real-Prometheus test")
+        pytest.skip(message)
+    return binary
+
+
+def config(exporter_port: int, targets: list[str]) -> str:
+    """One job scraping /metrics, one probing each printer (the multi-target pattern)."""
+    return json.dumps(  # JSON is YAML
+        {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "scrape_configs": [
+                {
+                    "job_name": "farm",
+                    "static_configs": [{"targets": [f"127.0.0.1:{exporter_port}"]}],
+                },
+                {
+                    "job_name": "farm-probe",
+                    "metrics_path": "/probe",
+                    "static_configs": [{"targets": targets}],
+                    "relabel_configs": [
+                        {"source_labels": ["__address__"], "target_label": "__param_target"},
+                        {"source_labels": ["__param_target"], "target_label": "instance"},
+                        {
+                            "target_label": "__address__",
+                            "replacement": f"127.0.0.1:{exporter_port}",
+                        },
+                    ],
+                },
+            ],
+        }
+    )
+
+
+@contextlib.contextmanager
+def prometheus(binary: str, directory: Path, exporter_port: int, targets: list[str]):
+    """A Prometheus server on a free loopback port, its storage in ``directory``."""
+    port = free_port()
+    (directory / "prometheus.yml").write_text(config(exporter_port, targets), encoding="utf-8")
+    log = (directory / "prometheus.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - the test's own prometheus command line
+        [
+            binary,
+            f"--config.file={directory / 'prometheus.yml'}",
+            f"--storage.tsdb.path={directory / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+async def query(client: httpx.AsyncClient, expr: str) -> list[dict]:
+    """The result vector of an instant query; a query Prometheus refuses fails the test."""
+    answer = await client.get("/api/v1/query", params={"query": expr})
+    body = answer.json()
+    assert body["status"] == "success", (expr, body)
+    return body["data"]["result"]
+
+
+def by(results: list[dict], label: str) -> dict[str, float]:
+    """A result vector as {label value: sample value}."""
+    return {result["metric"][label]: float(result["value"][1]) for result in results}
+
+
+async def test_a_real_prometheus_scrapes_the_exporter(prometheus_binary, tmp_path):
+    """Prometheus, scraping every second, knows the printers' up, status and progress."""
+    clock = ManualClock()
+    sims = [SimulatedPrinter(clock=clock, seed=i, job_duration=3600) for i in range(3)]
+    sims[0].start_job("Local/benchy.gcode")
+    clock.advance(900)
+    progress = sims[0].progress / 100
+    async with serve(*sims, cameras=False) as server:
+        printers = [
+            AsyncPrinter(e.host, port=e.port, password=e.password if i < 2 else "x", name=f"p{i}")
+            for i, e in enumerate(server.endpoints)
+        ]
+        sock = bind("127.0.0.1", 0)
+        exporter_port = sock.getsockname()[1]
+        async with Fleet(printers) as fleet, anyio.create_task_group() as task_group:
+            exporter = FleetExporter(fleet, interval=0.2, details_interval=0.2)
+            await task_group.start(exporter.run, sock)
+            with prometheus(prometheus_binary, tmp_path, exporter_port, ["p0", "p1"]) as url:
+                async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+                    with anyio.fail_after(STARTUP_TIMEOUT):
+                        while True:
+                            try:
+                                probes = await query(client, 'up{job="farm-probe"} == 1')
+                                temperatures = await query(
+                                    client, "raise3d_nozzle_temperature_celsius"
+                                )
+                            except httpx.TransportError:
+                                probes = temperatures = []  # not listening yet
+                            if len(probes) == 2 and temperatures:
+                                break
+                            await anyio.sleep(0.2)
+                    up = await query(client, 'up{job="farm"}')
+                    printers_up = await query(client, 'raise3d_up{job="farm"}')
+                    running = await query(client, 'raise3d_job_status{status="running"} == 1')
+                    ratio = await query(client, "raise3d_job_progress_ratio")
+                    dashboard_results = [
+                        await query(client, expr)
+                        for expr in dashboard_queries()
+                    ]  # fmt: skip
+            task_group.cancel_scope.cancel()
+    assert by(up, "job") == {"farm": 1}
+    assert by(printers_up, "printer") == {"p0": 1, "p1": 1, "p2": 0}
+    assert sorted((r["metric"]["job"], r["metric"]["printer"]) for r in running) == [
+        ("farm", "p0"),
+        ("farm-probe", "p0"),
+    ]
+    assert {r["metric"]["job"]: float(r["value"][1]) for r in ratio} == {
+        "farm": pytest.approx(progress),
+        "farm-probe": pytest.approx(progress),
+    }
+    assert len(dashboard_results) >= 15  # and Prometheus accepted every one of them
+
+
+def dashboard_queries() -> list[str]:
+    """The dashboard's panel queries, with Grafana's variables filled in as Grafana would."""
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return [
+        target["expr"]
+        .replace("$printer", ".*")
+        .replace("$__rate_interval", "1m")
+        for panel in dashboard["panels"]
+        for target in panel.get("targets", [])
+    ]  # fmt: skip
