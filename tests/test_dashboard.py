@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
-from printer_async import (
-    AsyncPrinter,
-    BasicInfo,
-    CurrentJob,
-    EventKind,
-    JobEvent,
-    JobStatus,
-    NozzleInfo,
-    PollReport,
-    PrinterBusyError,
-    Statistics,
-    SystemInfo,
-)
 from printer_async.exporter import FleetCollector, FleetMetrics
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-WHEN = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+from _farm_support import fill
+
 DASHBOARD = Path(__file__).parent.parent / "dashboards" / "printer-async.json"
 
 _KEYWORDS = frozenset(
@@ -65,85 +52,12 @@ def metric_names(expr: str) -> set[str]:
     return names
 
 
-SYSTEM = SystemInfo(
-    serial_number="1",
-    api_version="0.1.0.926",
-    battery=0,
-    brightness=100,
-    date_time=WHEN,
-    firmware_version="1.7.0.1008",
-    language="English",
-    machine_id="1",
-    machine_ip="127.0.0.1",
-    machine_name="bench",
-    model="Raise3D Pro2",
-    nozzle_count=2,
-    storage_available_kb=1,
-    update="none",
-    version="1.0",
-)
-
-
 def exported_names() -> set[str]:
     """Every sample name the exporter writes, with every kind of state filled in."""
     metrics = FleetMetrics()
     metrics.notifications = {"sent": 1}
     metrics.config_ok = True
-    metrics.track(["p"])
-    printer = AsyncPrinter.__new__(AsyncPrinter)
-    printer.name = "p"
-    job = CurrentJob(
-        file_name="Local/a.gcode",
-        print_progress=50,
-        printed_layer=5,
-        total_layer=10,
-        printed_time=60,
-        total_time=120,
-        job_id="J",
-        job_status=JobStatus.RUNNING,
-    )
-    busy = PrinterBusyError("busy", code=10003, msg="busy", endpoint="/job/currentjob")
-    for answer, error in ((job, None), (None, busy)):
-        report = PollReport(
-            printer=printer, job=answer, error=error, duration=0.1, delay=5.0, backoff=True
-        )
-        metrics.poll(report)
-    metrics.event(
-        JobEvent(
-            kind=EventKind.COMPLETED,
-            previous=JobStatus.RUNNING,
-            current=JobStatus.COMPLETED,
-            job=job,
-            observed_at=WHEN,
-            printer=printer,
-        )
-    )
-    metrics.details(
-        "p",
-        system=SYSTEM,
-        basic=BasicInfo(
-            fan_cur_speed=50,
-            fan_tar_speed=50,
-            feed_cur_rate=100,
-            feed_tar_rate=100,
-            heatbed_cur_temp=60,
-            heatbed_tar_temp=60,
-        ),
-        nozzles={
-            index: NozzleInfo(
-                flow_cur_rate=100, flow_tar_rate=100, nozzle_cur_temp=210, nozzle_tar_temp=210
-            )
-            for index in (1, 2)
-        },
-        statistics=Statistics(
-            printed_file_num=3,
-            printed_total_time=600,
-            printed_used_filament=12.5,
-            printed_used_filament_left=10,
-            printed_used_filament_right=2.5,
-        ),
-    )
-    metrics.detail_failed("p", busy)
+    fill(metrics, "p")
     text = generate_latest(FleetCollector(metrics)).decode()
     return {
         sample.name for family in text_string_to_metric_families(text) for sample in family.samples

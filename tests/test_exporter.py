@@ -9,7 +9,15 @@ import sys
 import anyio
 import httpx
 import pytest
-from printer_async import AsyncPrinter, CurrentJob, Fleet, JobStatus, PollReport
+from printer_async import (
+    AsyncPrinter,
+    CurrentJob,
+    EventKind,
+    Fleet,
+    JobEvent,
+    JobStatus,
+    PollReport,
+)
 from printer_async.exporter import (
     FleetCollector,
     FleetExporter,
@@ -22,8 +30,9 @@ from printer_async.exporter import (
 from printer_async.notify import Notifier
 from printer_async.simulator import ManualClock, SimulatedPrinter, serve
 from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
-from _farm_support import Receiver, samples, value
+from _farm_support import WHEN, Receiver, fill, samples, stand_in, value
 
 PASSWORD = "fl33t-Pa55word"
 
@@ -215,24 +224,16 @@ async def test_probe_serves_one_printer_and_healthz_says_ok(sims):
     assert posted.status_code == 405
 
 
-async def test_openmetrics_and_gzip_are_served_when_asked(sims):
-    """A scraper that asks for OpenMetrics, gzipped (as Prometheus does), gets it."""
+async def test_gzip_is_served_when_asked(sims):
+    """A scraper that accepts gzip (as Prometheus does) gets the text format gzipped."""
     async with serve(*sims, cameras=False) as server, Fleet(printers_for(server)) as fleet:
         exporter = FleetExporter(fleet, interval=0.05, details_interval=0)
         async with running(exporter) as port:
             await until(lambda: exporter.metrics.is_up("p0"))
-            answer = await get(
-                port,
-                "/metrics",
-                headers={
-                    "accept": "application/openmetrics-text; version=1.0.0",
-                    "accept-encoding": "gzip",
-                },
-            )
-    assert answer.headers["content-type"].startswith("application/openmetrics-text")
+            answer = await get(port, "/metrics", headers={"accept-encoding": "gzip"})
     assert answer.headers["content-encoding"] == "gzip"
-    assert answer.text.endswith("# EOF\n")
-    assert "raise3d_job_events_total{" in answer.text
+    assert answer.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert value(samples(answer.text), "raise3d_up", printer="p0") == 1
 
 
 async def test_a_scrape_never_polls_a_printer_and_answers_while_it_is_offline(sims):
@@ -319,6 +320,57 @@ def test_the_placeholder_estimate_and_unknown_statuses_are_not_made_up():
     assert value(parsed, "raise3d_job_status", printer="p", status="unknown") == 1
     info = {"printer": "p", "file_name": "Local/a.gcode", "job_id": "J"}
     assert value(parsed, "raise3d_job_info", **info, status="unknown") == 1
+
+
+def families(text: str) -> dict[str, tuple[str, str, frozenset]]:
+    """Each family of a text exposition (parsed by prometheus_client): type, help, samples."""
+    return {
+        family.name: (
+            family.type,
+            family.documentation,
+            frozenset((sample.name, frozenset(sample.labels.items()), sample.value)
+                      for sample in family.samples),
+        )
+        for family in text_string_to_metric_families(text)
+    }  # fmt: skip
+
+
+def test_the_fast_text_is_what_prometheus_client_writes_from_the_collector():
+    """render() parses to the same families, help and samples as generate_latest(collector)."""
+    metrics = FleetMetrics()
+    metrics.notifications = {"sent": 2, "failed": 1}
+    metrics.config_ok = False
+    fill(metrics, "p0")
+    fill(
+        metrics,
+        'left "1"\\ \nü',
+        file_name='Local/"odd" \\ name\n😀.gcode',
+        status=JobStatus.PAUSED,
+        model="Pro3 \\",
+    )
+    fill(metrics, "gone")
+    metrics.event(offline_event("gone"))  # shown only by its counters now
+    metrics.track([*metrics.names, "new"])  # not polled yet
+    collector = FleetCollector(metrics)
+    ours = families(metrics.render().decode())
+    assert ours == families(generate_latest(collector).decode())
+    assert len(ours) == 33
+    only = FleetCollector(metrics, printer="p0")
+    assert families(metrics.render(only="p0").decode()) == families(generate_latest(only).decode())
+    with pytest.raises(KeyError):
+        metrics.render(only="nobody")
+
+
+def offline_event(name: str) -> JobEvent:
+    """An offline event of a stand-in printer."""
+    return JobEvent(
+        kind=EventKind.OFFLINE,
+        previous=JobStatus.RUNNING,
+        current=JobStatus.RUNNING,
+        job=None,
+        observed_at=WHEN,
+        printer=stand_in(name),
+    )
 
 
 def test_the_collector_registers_in_a_registry_without_reading_state_early():

@@ -12,13 +12,9 @@ from printer_async.exporter._exporter import (
     DEFAULT_STATISTICS_INTERVAL,
     FleetExporter,
 )
+from printer_async.exporter._families import JOB_STATUSES
 from printer_async.exporter._fleetfile import FleetFile
-from printer_async.exporter._metrics import (
-    DURATION_BUCKETS,
-    JOB_STATUSES,
-    FleetCollector,
-    FleetMetrics,
-)
+from printer_async.exporter._metrics import DURATION_BUCKETS, FleetCollector, FleetMetrics
 from printer_async.exporter._server import DEFAULT_LISTEN, MetricsApp, bind, parse_listen, serve
 from printer_async.exporter._shard import Shard
 

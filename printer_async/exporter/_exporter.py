@@ -20,12 +20,11 @@ import random
 from typing import TYPE_CHECKING, Final, Literal
 
 import anyio
-from prometheus_client.exposition import generate_latest
 
 from printer_async._client import AsyncPrinter
 from printer_async._errors import PrinterError
 from printer_async._watch import DEFAULT_INTERVAL, DEFAULT_OFFLINE_AFTER
-from printer_async.exporter._metrics import FleetCollector, FleetMetrics
+from printer_async.exporter._metrics import FleetMetrics
 from printer_async.exporter._server import MetricsApp, serve
 
 if TYPE_CHECKING:
@@ -130,9 +129,7 @@ class FleetExporter:
         Raises:
             KeyError: ``target`` names no printer.
         """
-        if target is not None and target not in self.metrics:
-            raise KeyError(target)
-        return generate_latest(FleetCollector(self.metrics, printer=target))
+        return self.metrics.render(only=target)
 
     async def run(
         self,

@@ -1,9 +1,11 @@
 """The fleet's latest state, and the Prometheus metrics read from it.
 
 :class:`FleetMetrics` is written by the exporter as things happen (each poll's report, each
-event, each slow poll of temperatures and statistics) and read by :class:`FleetCollector`, a
-``prometheus_client`` custom collector, at scrape time. A scrape never asks a printer anything:
-it costs no printer I/O, and a scrape while printers are offline answers at once.
+event, each slow poll of temperatures and statistics) and read at scrape time, by
+:meth:`FleetMetrics.render` for ``/metrics`` and by :class:`FleetCollector`, a
+``prometheus_client`` custom collector, for registries (the same families; see ``_families``).
+A scrape never asks a printer anything: it costs no printer I/O, and a scrape while printers
+are offline answers at once.
 
 What is shown for a printer:
 
@@ -16,13 +18,12 @@ What is shown for a printer:
 from __future__ import annotations
 
 import bisect
-import collections
 import math
 import platform
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Final
 
-import attrs
+from prometheus_client.exposition import generate_latest
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -32,71 +33,22 @@ from prometheus_client.metrics_core import (
 )
 
 from printer_async._watch import EventKind
-from printer_async.notify import NOTIFY_KINDS, event_name
+from printer_async.exporter._families import FAMILIES, PrinterState, write_text
+from printer_async.notify import event_name
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from printer_async._errors import PrinterError
-    from printer_async._models import BasicInfo, CurrentJob, NozzleInfo, Statistics, SystemInfo
+    from printer_async._models import BasicInfo, NozzleInfo, Statistics, SystemInfo
     from printer_async._watch import JobEvent, PollReport
 
-__all__ = ["DURATION_BUCKETS", "JOB_STATUSES", "FleetCollector", "FleetMetrics"]
+__all__ = ["DURATION_BUCKETS", "FleetCollector", "FleetMetrics"]
 
 DURATION_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Upper bounds, in seconds, of the poll duration histogram's buckets (``+Inf`` is added)."""
 
-JOB_STATUSES: Final = ("idle", "running", "paused", "completed", "stopped", "unknown")
-"""The values of ``raise3d_job_status``'s ``status`` label: ``idle`` when no job is shown."""
-
-NOZZLES: Final = {1: "left", 2: "right"}
-"""The ``nozzle`` label of nozzle 1 and 2."""
-
-_NO_ESTIMATE_TOTAL_TIME: Final = 3_600_000
-"""The total a printer reports (with 0 layers) while it has no estimate."""
-
 _ENDED: Final = frozenset({"completed", "stopped"})
-
-
-def _remaining(job: CurrentJob) -> float | None:
-    """Seconds left, or ``None`` while the printer has no estimate (never the placeholder)."""
-    known = getattr(job, "estimate_known", None)
-    if known is None:  # a CurrentJob from before estimate_known
-        placeholder = job.total_time == _NO_ESTIMATE_TOTAL_TIME and job.total_layer == 0
-        known = job.total_time > 0 and not placeholder
-    if not known:
-        return None
-    remaining: int | None = job.remaining_time
-    return remaining
-
-
-@attrs.define(eq=False)
-class _Printer:
-    """What the exporter knows of one printer."""
-
-    up: bool | None = None
-    """Whether the last poll got a good answer; ``None`` before the first poll ends."""
-    offline: bool = False
-    """Reported offline by the watch (unreachable past its grace period), until back online."""
-    ended: bool = False
-    """Its watch ended with an error (a wrong password): no longer polled."""
-    job: CurrentJob | None = None
-    system: SystemInfo | None = None
-    basic: BasicInfo | None = None
-    nozzles: dict[int, NozzleInfo] = attrs.field(factory=dict)
-    statistics: Statistics | None = None
-    statistics_stale: bool = True
-    """A job ended since the statistics were read: read them again at the next chance."""
-    polls: int = 0
-    backoffs: int = 0
-    errors: collections.Counter[str] = attrs.field(factory=collections.Counter)
-    detail_errors: collections.Counter[str] = attrs.field(factory=collections.Counter)
-    events: collections.Counter[str] = attrs.field(factory=collections.Counter)
-
-    @property
-    def shown(self) -> bool:
-        """Whether its state (job, temperatures, statistics) is current enough to show."""
-        return not (self.offline or self.ended)
 
 
 class FleetMetrics:
@@ -111,7 +63,7 @@ class FleetMetrics:
     """
 
     def __init__(self) -> None:
-        self._printers: dict[str, _Printer] = {}
+        self._printers: dict[str, PrinterState] = {}
         self._buckets = [0] * (len(DURATION_BUCKETS) + 1)
         self._duration_sum = 0.0
         self.notifications: Mapping[str, int] | None = None
@@ -126,17 +78,17 @@ class FleetMetrics:
         for name in set(self._printers) - set(wanted):
             del self._printers[name]
         for name in wanted:
-            self._printers.setdefault(name, _Printer())
+            self._printers.setdefault(name, PrinterState())
 
     def reset(self, name: str) -> None:
         """Start a printer afresh (its fleet file entry changed): counters from 0, no state."""
         if name in self._printers:
-            self._printers[name] = _Printer()
+            self._printers[name] = PrinterState()
 
     def __contains__(self, name: object) -> bool:
         return name in self._printers
 
-    def _get(self, name: str) -> _Printer | None:
+    def _get(self, name: str) -> PrinterState | None:
         return self._printers.get(name)
 
     def poll(self, report: PollReport) -> None:
@@ -240,15 +192,30 @@ class FleetMetrics:
         Raises:
             KeyError: ``only`` names no printer.
         """
-        families = _Families()
+        printers = [(only, self._printers[only])] if only is not None else self._printers.items()
+        for spec in FAMILIES:
+            family = spec.empty()
+            for name, state in printers:
+                if spec.always or state.shown:
+                    spec.add(family, name, state)
+            yield family
+        if only is None:
+            yield from self._own_metrics()
+
+    def render(self, only: str | None = None) -> bytes:
+        """The text exposition format (0.0.4) of :meth:`collect`, written fast.
+
+        The same samples as ``prometheus_client.generate_latest(FleetCollector(...))``, in a
+        fraction of the time for a large fleet: the per-printer families are written directly,
+        the exporter's own through ``prometheus_client``.
+
+        Raises:
+            KeyError: ``only`` names no printer.
+        """
         if only is not None:
-            families.add(only, self._printers[only])
-            yield from families.all()
-            return
-        for name, printer in self._printers.items():
-            families.add(name, printer)
-        yield from families.all()
-        yield from self._own_metrics()
+            return write_text([(only, self._printers[only])]).encode()
+        own = generate_latest(_Collector(self._own_metrics))
+        return write_text(self._printers.items()).encode() + own
 
     def _own_metrics(self) -> Iterator[Metric]:
         build = InfoMetricFamily(
@@ -291,208 +258,11 @@ class FleetMetrics:
             yield sent
 
 
-class _Families:
-    """The per-printer metric families of one scrape, filled one printer at a time."""
+class _Collector:
+    """Any function of metric families, as a collector."""
 
-    def __init__(self) -> None:
-        printer = ["printer"]
-        nozzle = ["printer", "nozzle"]
-        self.up = GaugeMetricFamily(
-            "raise3d_up", "1 when the printer answered its last poll, else 0.", labels=printer
-        )
-        self.offline = GaugeMetricFamily(
-            "raise3d_offline",
-            "1 while the printer is reported offline (unreachable past the grace period).",
-            labels=printer,
-        )
-        self.printer_info = InfoMetricFamily(
-            "raise3d_printer", "The printer's model and versions.", labels=printer
-        )
-        self.status = GaugeMetricFamily(
-            "raise3d_job_status",
-            "1 for the status of the printer's job, 0 for the others; idle: no job shown.",
-            labels=["printer", "status"],
-        )
-        self.job_info = InfoMetricFamily(
-            "raise3d_job",
-            "The job shown: its file, id and status exactly as the printer sent it.",
-            labels=printer,
-        )
-        self.progress = GaugeMetricFamily(
-            "raise3d_job_progress_ratio", "The job's progress, 0 to 1.", labels=printer
-        )
-        self.printed = GaugeMetricFamily(
-            "raise3d_job_printed_seconds", "Seconds the job has printed.", labels=printer
-        )
-        self.remaining = GaugeMetricFamily(
-            "raise3d_job_remaining_seconds",
-            "Estimated seconds left; no sample while the printer has no estimate.",
-            labels=printer,
-        )
-        self.layer = GaugeMetricFamily(
-            "raise3d_job_printed_layers", "Layers of the job printed.", labels=printer
-        )
-        self.layers = GaugeMetricFamily(
-            "raise3d_job_layers", "Layers of the job; no sample until known.", labels=printer
-        )
-        self.events = CounterMetricFamily(
-            "raise3d_job_events",
-            "Events seen by the watch, by kind (started, paused, completed, offline...).",
-            labels=["printer", "kind"],
-        )
-        self.nozzle_temp = GaugeMetricFamily(
-            "raise3d_nozzle_temperature_celsius", "Nozzle temperature.", labels=nozzle
-        )
-        self.nozzle_target = GaugeMetricFamily(
-            "raise3d_nozzle_target_temperature_celsius",
-            "Nozzle temperature asked for.",
-            labels=nozzle,
-        )
-        self.flow = GaugeMetricFamily(
-            "raise3d_flow_rate_ratio", "Flow (extrusion) rate, 1 is normal.", labels=nozzle
-        )
-        self.flow_target = GaugeMetricFamily(
-            "raise3d_flow_target_rate_ratio", "Flow rate asked for, 1 is normal.", labels=nozzle
-        )
-        self.bed = GaugeMetricFamily(
-            "raise3d_heatbed_temperature_celsius", "Heatbed temperature.", labels=printer
-        )
-        self.bed_target = GaugeMetricFamily(
-            "raise3d_heatbed_target_temperature_celsius",
-            "Heatbed temperature asked for.",
-            labels=printer,
-        )
-        self.fan = GaugeMetricFamily(
-            "raise3d_fan_speed_ratio", "Fan speed, 0 to 1.", labels=printer
-        )
-        self.fan_target = GaugeMetricFamily(
-            "raise3d_fan_target_speed_ratio", "Fan speed asked for, 0 to 1.", labels=printer
-        )
-        self.feed = GaugeMetricFamily(
-            "raise3d_feed_rate_ratio", "Feed rate (speed of moves), 1 is normal.", labels=printer
-        )
-        self.feed_target = GaugeMetricFamily(
-            "raise3d_feed_target_rate_ratio", "Feed rate asked for, 1 is normal.", labels=printer
-        )
-        self.files = CounterMetricFamily(
-            "raise3d_printed_files",
-            "Files printed successfully over the printer's life (its statistics).",
-            labels=printer,
-        )
-        self.print_seconds = CounterMetricFamily(
-            "raise3d_print_seconds",
-            "Seconds spent printing successful files over the printer's life.",
-            labels=printer,
-        )
-        self.filament = CounterMetricFamily(
-            "raise3d_filament_used_grams",
-            "Grams of filament used by successful prints over the printer's life, per nozzle.",
-            labels=nozzle,
-        )
-        self.polls = CounterMetricFamily(
-            "raise3d_exporter_polls", "Polls of the printer's current job.", labels=printer
-        )
-        self.errors = CounterMetricFamily(
-            "raise3d_exporter_poll_errors",
-            "Failed polls of the current job, by error class.",
-            labels=["printer", "error"],
-        )
-        self.backoffs = CounterMetricFamily(
-            "raise3d_exporter_backoffs",
-            "Failed polls after which the next poll was put off beyond the interval.",
-            labels=printer,
-        )
-        self.detail_errors = CounterMetricFamily(
-            "raise3d_exporter_detail_errors",
-            "Failed slow polls (temperatures, rates, statistics), by error class.",
-            labels=["printer", "error"],
-        )
-
-    def all(self) -> Iterator[Metric]:
-        return iter(vars(self).values())
-
-    def add(self, name: str, printer: _Printer) -> None:
-        self._counters(name, printer)
-        if printer.shown:
-            self._state(name, printer)
-
-    def _counters(self, name: str, printer: _Printer) -> None:
-        labels = [name]
-        if printer.up is not None:
-            self.up.add_metric(labels, 1 if printer.up and printer.shown else 0)
-        self.offline.add_metric(labels, 1 if printer.offline else 0)
-        self.polls.add_metric(labels, printer.polls)
-        self.backoffs.add_metric(labels, printer.backoffs)
-        for error, count in printer.errors.items():
-            self.errors.add_metric([name, error], count)
-        for error, count in printer.detail_errors.items():
-            self.detail_errors.add_metric([name, error], count)
-        # Every kind from 0, so that increase() sees a printer's first completed job too.
-        for kind in NOTIFY_KINDS:
-            self.events.add_metric([name, kind], printer.events.get(kind, 0))
-
-    def _state(self, name: str, printer: _Printer) -> None:
-        labels = [name]
-        if printer.system is not None:
-            system = printer.system
-            self.printer_info.add_metric(
-                labels,
-                {
-                    "model": system.model,
-                    "firmware_version": system.firmware_version,
-                    "api_version": system.api_version,
-                },
-            )
-        if printer.job is not None:
-            self._job(name, printer.job)
-        if printer.basic is not None:
-            self._basic(labels, printer.basic)
-        for index, nozzle in printer.nozzles.items():
-            self._nozzle([name, NOZZLES[index]], nozzle)
-        if printer.statistics is not None:
-            self._statistics(name, printer.statistics)
-
-    def _job(self, name: str, job: CurrentJob) -> None:
-        labels = [name]
-        current = job.job_status.value if job.has_job else "idle"
-        for status in JOB_STATUSES:
-            self.status.add_metric([name, status], 1 if status == current else 0)
-        if not job.has_job:
-            return
-        raw = getattr(job, "raw_job_status", None) or job.job_status.value
-        self.job_info.add_metric(
-            labels, {"file_name": job.file_name, "job_id": job.job_id, "status": raw}
-        )
-        if math.isfinite(job.print_progress):
-            self.progress.add_metric(labels, min(max(job.print_progress / 100, 0.0), 1.0))
-        self.printed.add_metric(labels, job.printed_time)
-        remaining = _remaining(job)
-        if remaining is not None:
-            self.remaining.add_metric(labels, remaining)
-        self.layer.add_metric(labels, job.printed_layer)
-        if job.total_layer > 0:
-            self.layers.add_metric(labels, job.total_layer)
-
-    def _basic(self, labels: list[str], basic: BasicInfo) -> None:
-        self.bed.add_metric(labels, basic.heatbed_cur_temp)
-        self.bed_target.add_metric(labels, basic.heatbed_tar_temp)
-        self.fan.add_metric(labels, basic.fan_cur_speed / 100)
-        self.fan_target.add_metric(labels, basic.fan_tar_speed / 100)
-        self.feed.add_metric(labels, basic.feed_cur_rate / 100)
-        self.feed_target.add_metric(labels, basic.feed_tar_rate / 100)
-
-    def _nozzle(self, labels: list[str], nozzle: NozzleInfo) -> None:
-        self.nozzle_temp.add_metric(labels, nozzle.nozzle_cur_temp)
-        self.nozzle_target.add_metric(labels, nozzle.nozzle_tar_temp)
-        self.flow.add_metric(labels, nozzle.flow_cur_rate / 100)
-        self.flow_target.add_metric(labels, nozzle.flow_tar_rate / 100)
-
-    def _statistics(self, name: str, statistics: Statistics) -> None:
-        self.files.add_metric([name], statistics.printed_file_num)
-        self.print_seconds.add_metric([name], statistics.printed_total_time)
-        self.filament.add_metric([name, NOZZLES[1]], statistics.printed_used_filament_left)
-        if statistics.printed_used_filament_right is not None:
-            self.filament.add_metric([name, NOZZLES[2]], statistics.printed_used_filament_right)
+    def __init__(self, collect: Callable[[], Iterable[Metric]]) -> None:
+        self.collect = collect
 
 
 class FleetCollector:

@@ -10,17 +10,21 @@ from __future__ import annotations
 import gzip
 import socket
 import urllib.parse
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
-from prometheus_client.exposition import choose_encoder, gzip_accepted
+from prometheus_client.exposition import gzip_accepted
 
-from printer_async.exporter._metrics import FleetCollector, FleetMetrics
+if TYPE_CHECKING:
+    from printer_async.exporter._metrics import FleetMetrics
 
 __all__ = ["DEFAULT_LISTEN", "MetricsApp", "bind", "parse_listen", "serve"]
 
 DEFAULT_LISTEN: Final = "127.0.0.1:9877"
 """Where the exporter listens by default: this machine only."""
+
+CONTENT_TYPE: Final = b"text/plain; version=0.0.4; charset=utf-8"
+"""The Prometheus text format, which :meth:`FleetMetrics.render` writes."""
 
 _SHUTDOWN_TIMEOUT: Final = 2
 """Seconds a scrape in progress may take to finish when the exporter stops."""
@@ -32,10 +36,6 @@ _INDEX: Final = b"""<!doctype html>
 <a href="/healthz">/healthz</a>: liveness.
 <code>/probe?target=NAME</code>: one printer (the multi-target pattern).
 """
-
-Scope = "MutableMapping[str, Any]"
-Receive = "Callable[[], Awaitable[MutableMapping[str, Any]]]"
-Send = "Callable[[MutableMapping[str, Any]], Awaitable[None]]"
 
 
 def parse_listen(address: str) -> tuple[str, int]:
@@ -84,25 +84,28 @@ def bind(host: str, port: int) -> socket.socket:
 class MetricsApp:
     """The ASGI application: ``/metrics``, ``/probe?target=NAME``, ``/healthz`` and an index.
 
+    Metrics are in the Prometheus text format (0.0.4), which every Prometheus reads, gzipped
+    when the scraper accepts it (Prometheus does).
+
     Args:
         metrics: The state every answer is made from.
     """
 
     def __init__(self, metrics: FleetMetrics) -> None:
         self._metrics = metrics
-        self._fleet = FleetCollector(metrics)
 
     async def __call__(self, scope: Any, _receive: Any, send: Any) -> None:
         """Answer one HTTP request (nothing else: the server runs without lifespan)."""
         if scope["type"] != "http":
             return
-        headers = {key.decode("latin-1").lower(): value for key, value in scope["headers"]}
         if scope["method"] not in {"GET", "HEAD"}:
             await _answer(send, 405, b"only GET\n", extra=[(b"allow", b"GET, HEAD")])
             return
+        headers = dict(scope["headers"])
+        gzipped = gzip_accepted(headers.get(b"accept-encoding", b"").decode("latin-1"))
         path = scope["path"]
         if path == "/metrics":
-            await self._metrics_answer(send, self._fleet, headers)
+            await _metrics_answer(send, self._metrics.render(), gzipped=gzipped)
         elif path == "/probe":
             query = urllib.parse.parse_qs(scope["query_string"].decode("latin-1"))
             targets = query.get("target", [])
@@ -111,8 +114,8 @@ class MetricsApp:
             elif targets[0] not in self._metrics:
                 await _answer(send, 404, b"no printer of that name is watched here\n")
             else:
-                collector = FleetCollector(self._metrics, printer=targets[0])
-                await self._metrics_answer(send, collector, headers)
+                body = self._metrics.render(only=targets[0])
+                await _metrics_answer(send, body, gzipped=gzipped)
         elif path == "/healthz":
             await _answer(send, 200, b"ok\n")
         elif path == "/":
@@ -120,18 +123,13 @@ class MetricsApp:
         else:
             await _answer(send, 404, b"not found: try /metrics\n")
 
-    @staticmethod
-    async def _metrics_answer(
-        send: Any, collector: FleetCollector, headers: dict[str, bytes]
-    ) -> None:
-        accept = headers.get("accept", b"").decode("latin-1")
-        encoder, content_type = choose_encoder(accept)
-        body = encoder(collector)
-        extra: list[tuple[bytes, bytes]] = []
-        if gzip_accepted(headers.get("accept-encoding", b"").decode("latin-1")):
-            body = gzip.compress(body, compresslevel=1)  # fast: a farm's text is repetitive
-            extra.append((b"content-encoding", b"gzip"))
-        await _answer(send, 200, body, content_type=content_type.encode(), extra=extra)
+
+async def _metrics_answer(send: Any, body: bytes, *, gzipped: bool) -> None:
+    extra: list[tuple[bytes, bytes]] = []
+    if gzipped:
+        body = gzip.compress(body, compresslevel=1)  # fast: a farm's text is repetitive
+        extra.append((b"content-encoding", b"gzip"))
+    await _answer(send, 200, body, content_type=CONTENT_TYPE, extra=extra)
 
 
 async def _answer(
