@@ -307,6 +307,7 @@ def test_the_placeholder_estimate_and_unknown_statuses_are_not_made_up():
         total_time=3600000,
         job_id="J",
         job_status=JobStatus.UNKNOWN,
+        raw_job_status="reheating",
     )
     metrics.poll(
         PollReport(
@@ -319,7 +320,7 @@ def test_the_placeholder_estimate_and_unknown_statuses_are_not_made_up():
     assert value(parsed, "raise3d_job_printed_seconds", printer="p") == 3
     assert value(parsed, "raise3d_job_status", printer="p", status="unknown") == 1
     info = {"printer": "p", "file_name": "Local/a.gcode", "job_id": "J"}
-    assert value(parsed, "raise3d_job_info", **info, status="unknown") == 1
+    assert value(parsed, "raise3d_job_info", **info, status="reheating") == 1
 
 
 def families(text: str) -> dict[str, tuple[str, str, frozenset]]:

@@ -96,6 +96,23 @@ def prometheus(binary: str, directory: Path, exporter_port: int, targets: list[s
         log.close()
 
 
+async def ready(client: httpx.AsyncClient) -> bool:
+    """Whether Prometheus listens and has opened its storage (it answers 503 until then)."""
+    try:
+        answer = await client.get("/-/ready")
+    except httpx.TransportError:
+        return False
+    return answer.status_code == 200
+
+
+async def settled(client: httpx.AsyncClient) -> bool:
+    """Whether every target was scraped, /metrics once the exporter had read temperatures."""
+    if not await ready(client):
+        return False
+    temperatures = 'raise3d_nozzle_temperature_celsius{job="farm"}'
+    return len(await query(client, "up == 1")) == 3 and bool(await query(client, temperatures))
+
+
 async def query(client: httpx.AsyncClient, expr: str) -> list[dict]:
     """The result vector of an instant query; a query Prometheus refuses fails the test."""
     answer = await client.get("/api/v1/query", params={"query": expr})
@@ -129,16 +146,7 @@ async def test_a_real_prometheus_scrapes_the_exporter(prometheus_binary, tmp_pat
             with prometheus(prometheus_binary, tmp_path, exporter_port, ["p0", "p1"]) as url:
                 async with httpx.AsyncClient(base_url=url, timeout=10) as client:
                     with anyio.fail_after(STARTUP_TIMEOUT):
-                        while True:
-                            try:
-                                probes = await query(client, 'up{job="farm-probe"} == 1')
-                                temperatures = await query(
-                                    client, "raise3d_nozzle_temperature_celsius"
-                                )
-                            except httpx.TransportError:
-                                probes = temperatures = []  # not listening yet
-                            if len(probes) == 2 and temperatures:
-                                break
+                        while not await settled(client):  # noqa: ASYNC110 - another process
                             await anyio.sleep(0.2)
                     up = await query(client, 'up{job="farm"}')
                     printers_up = await query(client, 'raise3d_up{job="farm"}')

@@ -43,9 +43,6 @@ JOB_STATUSES: Final = ("idle", "running", "paused", "completed", "stopped", "unk
 NOZZLES: Final = {1: "left", 2: "right"}
 """The ``nozzle`` label of nozzle 1 and 2."""
 
-_NO_ESTIMATE_TOTAL_TIME: Final = 3_600_000
-"""The total a printer reports (with 0 layers) while it has no estimate."""
-
 Samples: TypeAlias = "Sequence[tuple[tuple[str, ...], float]]"
 """A printer's samples of one family: (label values after ``printer``, value) pairs."""
 
@@ -118,18 +115,6 @@ class Family:
                 family.add_metric([printer, *values], value)  # type: ignore[attr-defined]
 
 
-def _remaining(job: CurrentJob) -> int | None:
-    """Seconds left, or ``None`` while the printer has no estimate (never the placeholder)."""
-    known = getattr(job, "estimate_known", None)
-    if known is None:  # a CurrentJob from before estimate_known
-        placeholder = job.total_time == _NO_ESTIMATE_TOTAL_TIME and job.total_layer == 0
-        known = job.total_time > 0 and not placeholder
-    if not known:
-        return None
-    remaining: int | None = job.remaining_time
-    return remaining
-
-
 _NONE: Final[Samples] = ()
 
 
@@ -153,8 +138,7 @@ def _job_info(state: PrinterState) -> Samples:
     job = _job(state)
     if job is None:
         return _NONE
-    raw = getattr(job, "raw_job_status", None) or job.job_status.value
-    return (((job.file_name, job.job_id, raw), 1),)
+    return (((job.file_name, job.job_id, job.raw_job_status), 1),)
 
 
 def _progress(state: PrinterState) -> Samples:
@@ -165,8 +149,8 @@ def _progress(state: PrinterState) -> Samples:
 
 
 def _remaining_seconds(state: PrinterState) -> Samples:
-    job = _job(state)
-    remaining = None if job is None else _remaining(job)
+    # None without an estimate (the firmware's 3600000 s placeholder): no sample, no made-up ETA.
+    remaining = None if state.job is None else state.job.remaining_time
     return _NONE if remaining is None else _one(remaining)
 
 
@@ -218,7 +202,9 @@ def _printer_info(state: PrinterState) -> Samples:
     system = state.system
     if system is None:
         return _NONE
-    return (((system.model, system.firmware_version, system.api_version), 1),)
+    # A field the printer did not send well is None: an empty label, which Prometheus drops.
+    values = (system.model, system.firmware_version, system.api_version)
+    return ((tuple(value or "" for value in values), 1),)
 
 
 def _per_error(

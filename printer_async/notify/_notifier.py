@@ -244,8 +244,7 @@ def _describe_job(job: CurrentJob | None) -> str:
         return "No job."
     text = f"File {job.file_name}, {job.print_progress:.0f}% done"
     if job.job_status is JobStatus.UNKNOWN:
-        raw = getattr(job, "raw_job_status", None)
-        text += f", status {raw!r}" if raw else ""
+        text += f", status {job.raw_job_status!r}"
     return text + "."
 
 
