@@ -107,9 +107,16 @@ async def _scraped(sims):
                 fleet, interval=0.05, details_interval=0.05, statistics_interval=0.05
             )
             async with running(exporter) as port:
-                await until(
-                    lambda: now(exporter, "raise3d_print_seconds_total", printer="p1") is not None
-                )
+
+                def slow_polls_done() -> bool:
+                    parsed = samples(exporter.render().decode())
+                    return all(
+                        value(parsed, name, printer=printer) is not None
+                        for name in ("raise3d_print_seconds_total", "raise3d_fan_speed_ratio")
+                        for printer in ("p0", "p1")
+                    )
+
+                await until(slow_polls_done)
                 return await get(port, "/metrics")
 
 
