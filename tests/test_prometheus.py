@@ -1,7 +1,7 @@
 """A real Prometheus server scrapes the exporter, then answers over its HTTP API.
 
-It needs the ``prometheus`` binary (Debian's package; ``.ci/run`` installs it). Without it the
-test is skipped on a developer's machine and fails in CI (``CI=true``), where it must run.
+It needs the ``prometheus`` and ``promtool`` programs (Debian's package; ``.ci/run`` installs it).
+Without them the tests are skipped on a developer's machine and fail in CI (``CI=true``).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,44 +28,55 @@ STARTUP_TIMEOUT = 60.0
 """Seconds Prometheus may take to start and scrape everything (a cold start on a busy CI VM)."""
 
 
-@pytest.fixture(name="prometheus_binary")
-def _prometheus_binary():
-    """The prometheus executable; its absence fails the test in CI and skips it elsewhere."""
-    binary = shutil.which("prometheus")
+def needed(program: str) -> str:
+    """The path of one of Prometheus's programs; its absence fails in CI and skips elsewhere."""
+    binary = shutil.which(program)
     if binary is None:
-        message = "the prometheus binary is missing (apt-get install prometheus)"
+        message = f"{program} is missing (apt-get install prometheus)"
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}: CI must run the real-Prometheus test")
+            pytest.fail(f"{message}: CI must run the real-Prometheus tests")
         pytest.skip(message)
     return binary
 
 
-def config(exporter_port: int, targets: list[str]) -> str:
-    """One job scraping /metrics, one probing each printer (the multi-target pattern)."""
-    return json.dumps(  # JSON is YAML
-        {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "scrape_configs": [
-                {
-                    "job_name": "farm",
-                    "static_configs": [{"targets": [f"127.0.0.1:{exporter_port}"]}],
-                },
-                {
-                    "job_name": "farm-probe",
-                    "metrics_path": "/probe",
-                    "static_configs": [{"targets": targets}],
-                    "relabel_configs": [
-                        {"source_labels": ["__address__"], "target_label": "__param_target"},
-                        {"source_labels": ["__param_target"], "target_label": "instance"},
-                        {
-                            "target_label": "__address__",
-                            "replacement": f"127.0.0.1:{exporter_port}",
-                        },
-                    ],
-                },
-            ],
-        }
+@pytest.fixture(name="prometheus_binary")
+def _prometheus_binary():
+    """The prometheus executable."""
+    return needed("prometheus")
+
+
+@pytest.mark.parametrize("index", [0, 1, 2], ids=["one exporter", "shards", "multi-target"])
+def test_the_readme_prometheus_configurations_are_valid(index, tmp_path):
+    """Prometheus's promtool accepts each configuration the README shows."""
+    promtool = needed("promtool")
+    path = tmp_path / "prometheus.yml"
+    path.write_text(readme_configs()[index], encoding="utf-8")
+    checked = subprocess.run(  # noqa: S603 - the test's own promtool command line
+        [promtool, "check", "config", str(path)], capture_output=True, text=True, check=False
     )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def readme_configs() -> list[str]:
+    """The Prometheus configurations of the README's "Print farms" section, in order."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Print farms", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+
+
+def config(exporter_port: int, targets: list[str]) -> str:
+    """The README's one-exporter and multi-target configurations, pointed at the test's exporter.
+
+    Scraped every second: a real Prometheus, on real time.
+    """
+    one, _, multi = readme_configs()
+    address = f"127.0.0.1:{exporter_port}"
+    printers = ", ".join(f'"{target}"' for target in targets)
+    one = one.replace("farm-host:9877", address)
+    multi = multi.replace("farm-host:9877", address)
+    multi = re.sub(r"targets: \[.*?\]", f"targets: [{printers}]", multi)
+    both = one + multi.removeprefix("scrape_configs:\n")
+    return "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + both
 
 
 @contextlib.contextmanager
@@ -109,7 +121,7 @@ async def settled(client: httpx.AsyncClient) -> bool:
     """Whether every target was scraped, /metrics once the exporter had read temperatures."""
     if not await ready(client):
         return False
-    temperatures = 'raise3d_nozzle_temperature_celsius{job="farm"}'
+    temperatures = 'raise3d_nozzle_temperature_celsius{job="raise3d"}'
     return len(await query(client, "up == 1")) == 3 and bool(await query(client, temperatures))
 
 
@@ -148,8 +160,8 @@ async def test_a_real_prometheus_scrapes_the_exporter(prometheus_binary, tmp_pat
                     with anyio.fail_after(STARTUP_TIMEOUT):
                         while not await settled(client):  # noqa: ASYNC110 - another process
                             await anyio.sleep(0.2)
-                    up = await query(client, 'up{job="farm"}')
-                    printers_up = await query(client, 'raise3d_up{job="farm"}')
+                    up = await query(client, 'up{job="raise3d"}')
+                    printers_up = await query(client, 'raise3d_up{job="raise3d"}')
                     running = await query(client, 'raise3d_job_status{status="running"} == 1')
                     ratio = await query(client, "raise3d_job_progress_ratio")
                     dashboard_results = [
@@ -157,15 +169,15 @@ async def test_a_real_prometheus_scrapes_the_exporter(prometheus_binary, tmp_pat
                         for expr in dashboard_queries()
                     ]  # fmt: skip
             task_group.cancel_scope.cancel()
-    assert by(up, "job") == {"farm": 1}
+    assert by(up, "job") == {"raise3d": 1}
     assert by(printers_up, "printer") == {"p0": 1, "p1": 1, "p2": 0}
     assert sorted((r["metric"]["job"], r["metric"]["printer"]) for r in running) == [
-        ("farm", "p0"),
-        ("farm-probe", "p0"),
+        ("raise3d", "p0"),
+        ("raise3d-printers", "p0"),
     ]
     assert {r["metric"]["job"]: float(r["value"][1]) for r in ratio} == {
-        "farm": pytest.approx(progress),
-        "farm-probe": pytest.approx(progress),
+        "raise3d": pytest.approx(progress),
+        "raise3d-printers": pytest.approx(progress),
     }
     assert len(dashboard_results) >= 15  # and Prometheus accepted every one of them
 
