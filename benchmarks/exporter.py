@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from fleet import _start_simulator
@@ -151,98 +152,22 @@ def _run_setup(setup: str, addresses: list[tuple[str, int]], args: argparse.Name
 
 
 def _populated(count: int) -> Any:
-    import datetime as dt
-
-    from printer_async import (
-        AsyncPrinter,
-        BasicInfo,
-        CurrentJob,
-        EventKind,
-        JobEvent,
-        JobStatus,
-        NozzleInfo,
-        PollReport,
-        PrinterBusyError,
-        Statistics,
-        SystemInfo,
-    )
+    """FleetMetrics with ``count`` printers, each with every kind of state (the tests' helper)."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+    from printer_async import JobStatus
     from printer_async.exporter import FleetMetrics
 
+    from _farm_support import fill
+
     metrics = FleetMetrics()
-    names = [f"printer-{index:04d}" for index in range(count)]
-    metrics.track(names)
-    when = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    busy = PrinterBusyError("busy", code=10003, msg="busy", endpoint="/job/currentjob")
-    for index, name in enumerate(names):
-        printer = AsyncPrinter.__new__(AsyncPrinter)
-        printer.name = name
-        job = CurrentJob(
+    for index in range(count):
+        status = JobStatus.RUNNING if index % 3 else JobStatus.PAUSED
+        fill(
+            metrics,
+            f"printer-{index:04d}",
             file_name=f"Local/part-{index}.gcode",
-            print_progress=index % 100,
-            printed_layer=index % 300,
-            total_layer=300,
-            printed_time=60 * (index % 100),
-            total_time=6000,
             job_id=f"job-{index}",
-            job_status=JobStatus.RUNNING if index % 3 else JobStatus.PAUSED,
-        )
-        for answer, error in ((None, busy), (job, None)):
-            metrics.poll(
-                PollReport(
-                    printer=printer, job=answer, error=error, duration=0.01, delay=5, backoff=True
-                )
-            )
-        for kind in (EventKind.STARTED, EventKind.COMPLETED):
-            metrics.event(
-                JobEvent(
-                    kind=kind,
-                    previous=None,
-                    current=JobStatus.RUNNING,
-                    job=job,
-                    observed_at=when,
-                    printer=printer,
-                )
-            )
-        metrics.details(
-            name,
-            system=SystemInfo(
-                serial_number="1",
-                api_version="0.1.0.926",
-                battery=0,
-                brightness=100,
-                date_time=when,
-                firmware_version="1.7.0.1008",
-                language="English",
-                machine_id="1",
-                machine_ip="127.0.0.1",
-                machine_name=name,
-                model="Raise3D Pro2",
-                nozzle_count=2,
-                storage_available_kb=1,
-                update="none",
-                version="1.0",
-            ),
-            basic=BasicInfo(
-                fan_cur_speed=50,
-                fan_tar_speed=50,
-                feed_cur_rate=100,
-                feed_tar_rate=100,
-                heatbed_cur_temp=59.5,
-                heatbed_tar_temp=60,
-            ),
-            nozzles={
-                n: NozzleInfo(
-                    flow_cur_rate=100, flow_tar_rate=100, nozzle_cur_temp=209, nozzle_tar_temp=210
-                )
-                for n in (1, 2)
-            },
-            statistics=Statistics(
-                printed_file_num=index,
-                printed_total_time=3600 * index,
-                printed_used_filament=12.5 * index,
-                printed_used_filament_left=10.0 * index,
-                printed_used_filament_right=2.5 * index,
-            ),
+            status=status,
         )
     return metrics
 

@@ -115,7 +115,10 @@ def fill(
     status: JobStatus = JobStatus.RUNNING,
     model: str = "Raise3D Pro2",
 ) -> None:
-    """Give ``metrics`` a printer with every kind of state: job, events, errors, details."""
+    """Give ``metrics`` a printer with every kind of state: job, events, errors, details.
+
+    benchmarks/exporter.py uses it too, for its thousand printers.
+    """
     metrics.track([*metrics.names, name])
     printer = stand_in(name)
     job = CurrentJob(
