@@ -214,9 +214,9 @@ class FleetExporter:
         except PrinterError as exc:
             self.metrics.detail_failed(name, exc)
         except (KeyError, RuntimeError):
-            if name in self._fleet:
+            if name in self._fleet and not self._fleet[name].closed:
                 raise
-            # Removed from the fleet (and so closed) meanwhile: nothing to record.
+            # Removed from the fleet, or the fleet closed, meanwhile: nothing to record.
         finally:
             busy.discard(name)
 
@@ -266,6 +266,8 @@ class FleetExporter:
         for name in [printer.name for printer in fleet if printer.name not in entries]:
             await fleet.remove(name)
             self._statistics_due.pop(name, None)
+        # Known before their first poll can report, so that none is lost.
+        self.metrics.track(entries)
         added, replaced = [], []
         after = self._fleet_file.fingerprints
         for name, printer in entries.items():
@@ -275,13 +277,11 @@ class FleetExporter:
             if name in fleet:
                 await fleet.remove(name)
                 self._statistics_due.pop(name, None)
+                self.metrics.reset(name)  # new settings, a new printer: counted afresh
                 replaced.append(name)
             else:
                 added.append(name)
             fleet.add(printer)
-        self.metrics.track(entries)
-        for name in replaced:
-            self.metrics.reset(name)
         self.metrics.config_ok = True
         if added or replaced:
             _log.info("fleet file re-read: %d added, %d changed", len(added), len(replaced))
