@@ -252,3 +252,40 @@ def test_fleet_and_exporter_notify_what_their_watch_sees(fleet_file, sims, recei
             stop(child, signal.SIGINT)
     assert sorted(receiver.paths) == ["/exporter", "/fleet"]
     assert receiver.titles() == ["p0 paused", "p0 paused"]
+
+
+BLOCK_FARM_DEPENDENCIES = """
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"prometheus_client", "apprise"}:
+            raise ImportError(f"blocked {name}", name=name.split(".")[0])
+
+sys.meta_path.insert(0, Block())
+from printer_async.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["exporter", "{file}"], "the exporter needs its extra (prometheus_client is missing)"),
+        (["watch", "127.0.0.1", "--notify", "json://127.0.0.1:1/x"], "printer-async[notify]"),
+    ],
+)
+def test_without_the_farm_extras_the_command_says_which_one_it_needs(fleet_file, args, message):
+    """Without prometheus-client or Apprise the CLI still runs and names the missing extra."""
+    args = [arg.format(file=fleet_file) for arg in args]
+    child = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", BLOCK_FARM_DEPENDENCIES, *args],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == 1, child.stderr
+    assert message in child.stderr
+    assert "Traceback" not in child.stderr
