@@ -3,9 +3,10 @@
 Each :class:`Family` says how to read its samples from a printer's state. The table is turned
 into ``prometheus_client`` metric families for :class:`FleetCollector` (registries, OpenMetrics,
 ``/probe``), and written straight into the text exposition format by :func:`write_text` for the
-``/metrics`` of a whole farm: ``prometheus_client``'s own writer takes about 3.5 µs per sample
-(160 ms for a thousand printers, with the event loop stopped meanwhile), the direct one a few
-times less. The tests hold the two to the same samples, parsed by ``prometheus_client``.
+``/metrics`` of a whole farm: ``prometheus_client``'s own writer takes 4-6 µs a sample (200-300 ms
+for a thousand printers, with the event loop and so every poll stopped meanwhile), the direct
+one about 50 ms (benchmarks/RESULTS.md). The tests hold the two to the same samples, parsed by
+``prometheus_client``.
 """
 
 from __future__ import annotations
