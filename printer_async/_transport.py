@@ -1,24 +1,25 @@
 """The one place that talks to httpx.
 
 It builds (or accepts) the ``httpx.AsyncClient``, sends requests, caps the size of an answer,
-turns every httpx exception into :class:`PrinterConnectionError`, and keeps the token and the
-login signature out of the request lines httpx logs.
+and turns every exception of the HTTP stack (httpx's, and aiohttp's under ``aiohttp_client()``)
+into :class:`PrinterConnectionError` or :class:`ProtocolError`, with no token or login
+signature in its text (see :mod:`printer_async._redact`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import re
 import ssl
 import threading
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import anyio
 import attrs
+import httpcore
 import httpx
 
 from printer_async._errors import PrinterConnectionError, ProtocolError
+from printer_async._redact import redact
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Mapping
@@ -60,12 +61,15 @@ _AIOHTTP_KINDS: Final = {
     "ServerDisconnectedError": "the connection broke",
     "ClientPayloadError": "the connection broke",
     "ClientConnectionError": "the connection broke",
+    "ClientResponseError": "the answer is not valid HTTP",  # aiohttp's parser refused it
 }
 """What an aiohttp exception means, by class name (aiohttp is optional, so not imported)."""
 
+_FOREIGN_MODULES: Final = ("aiohttp.", "httpx_aiohttp.", "yarl.", "multidict.")
+
 
 def _aiohttp_kind(cause: BaseException | None) -> str | None:
-    """Describe an aiohttp exception behind an httpx one, or ``None`` if it is not one.
+    """Describe an aiohttp exception (or one behind an httpx one), or ``None``.
 
     httpx-aiohttp maps aiohttp's ``ClientConnectionError``, and so its subclasses "connection
     refused" and "server disconnected", to ``httpx.ConnectTimeout``: the httpx class would say
@@ -79,35 +83,45 @@ def _aiohttp_kind(cause: BaseException | None) -> str | None:
     return None
 
 
-_SECRET_PARAM: Final = re.compile(r"(?i)\b(token|sign|password)=[^&\s\"'>]*")
+def _is_foreign(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the HTTP stack under the client, and must be translated.
 
-
-def redact(text: str) -> str:
-    """Replace the values of ``token``, ``sign`` and ``password`` query parameters in ``text``."""
-    return _SECRET_PARAM.sub(r"\1=[redacted]", text)
-
-
-class _RedactingFilter(logging.Filter):
-    """Rewrites httpx's own "HTTP Request: GET http://...?token=..." lines before any handler."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+    httpx's own exceptions, and what a transport under httpx lets through: httpx-aiohttp passes
+    on the aiohttp exceptions it has no httpx class for (an answer aiohttp's parser refuses is a
+    ``ClientResponseError``) and raises ``UnicodeEncodeError`` for a reason phrase that is not
+    UTF-8. An exception of printer-async, or one an upload's own body raised, is not foreign.
+    """
+    if isinstance(exc, httpx.HTTPError | httpx.StreamError | UnicodeError):
         return True
+    return any(cls.__module__.startswith(_FOREIGN_MODULES) for cls in type(exc).__mro__)
 
 
-def _install_log_redaction() -> None:
-    # httpx and httpcore log on their own loggers; a filter on a logger sees the records that
-    # logger emits itself, so it goes on every logger that can carry a URL.
-    for name in ("httpx", "httpcore", "httpx_aiohttp", "aiohttp.client"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
-            logger.addFilter(_RedactingFilter())
+def _reap_orphaned_connections(client: httpx.AsyncClient) -> None:
+    """Drop the connections a cancelled request left half-made in httpcore's pool.
 
+    httpcore (1.0.9, encode/httpcore#1093) assigns a new connection to a queued request before
+    that request connects it. When the request is cancelled in between (a caller's
+    ``asyncio.timeout``, our own deadline), the pool forgets the request but keeps the
+    connection, which is neither idle, nor closed, nor ever connected: it holds its slot for
+    ever, and after ``max_connections`` of them every call ends in a pool timeout although the
+    printer is fine. Such a connection owns no socket yet, so dropping it from the pool frees
+    the slot and leaks nothing. Nothing is done for a client whose transport is not httpcore's
+    pool (``aiohttp_client()``'s, a mock), or if httpcore's internals change shape.
+    """
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    connections = getattr(pool, "_connections", None)
+    requests = getattr(pool, "_requests", None)
+    if not isinstance(connections, list) or not isinstance(requests, list):
+        return
+    owned = {id(getattr(request, "connection", None)) for request in requests}
+    for connection in list(connections):
+        if (
+            id(connection) not in owned
+            and isinstance(connection, httpcore.AsyncHTTPConnection)
+            and connection.info() == "CONNECTING"
+        ):
+            connections.remove(connection)
 
-_install_log_redaction()
 
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
@@ -200,7 +214,9 @@ class _Chunks:
         except StopAsyncIteration:
             self._finished = True
             raise
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            if not _is_foreign(exc):
+                raise
             raise PrinterConnectionError(self._describe(exc)) from exc
 
     async def aclose(self) -> None:
@@ -217,15 +233,21 @@ class _Chunks:
             await self._response.aclose()
             return
         try:
-            with contextlib.suppress(httpx.HTTPError):  # the body is read or being abandoned
+            try:
                 await self._response.aclose()
+            except Exception as exc:  # the body is read or being abandoned
+                if not _is_foreign(exc):
+                    raise
         finally:
             try:
                 with anyio.move_on_after(_FINISH_SECONDS):
                     for _ in range(_FINISH_CHUNKS):
                         await anext(self._chunks)
-            except (StopAsyncIteration, httpx.HTTPError, httpx.StreamError):
-                pass  # finished, as wanted; the answer was being abandoned anyway
+            except StopAsyncIteration:
+                pass  # finished, as wanted
+            except Exception as exc:
+                if not _is_foreign(exc):
+                    raise  # the answer was being abandoned anyway: its failure is no news
             finally:
                 await self._chunks.aclose()
 
@@ -260,6 +282,8 @@ class Transport:
         self, base_url: str, *, timeout: float | httpx.Timeout, client: httpx.AsyncClient | None
     ) -> None:
         self.base_url = base_url
+        self.netloc = httpx.URL(base_url).netloc.decode()
+        """The printer's ``host:port``, for messages."""
         self._owns_client = client is None
         self._client = client if client is not None else self._new_client(timeout)
         self._stream_client: httpx.AsyncClient | None = None
@@ -283,6 +307,18 @@ class Transport:
             ),
             trust_env=False,
         )
+
+    @property
+    def call_timeout(self) -> float | None:
+        """Seconds a whole call may take, or ``None`` for no deadline.
+
+        The ``timeout`` given, or the longest part of an ``httpx.Timeout`` (``None`` when it
+        has none).
+        """
+        timeout = self._timeout
+        parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        given = [part for part in parts if part is not None]
+        return max(given) if given else None
 
     def _streams(self) -> httpx.AsyncClient:
         """The client for :meth:`stream`: a second one of our own, made on first use.
@@ -339,14 +375,16 @@ class Transport:
                 headers=headers,
                 timeout=self._timeout,
             )
-        except httpx.InvalidURL as exc:  # not an HTTPError: it would escape as itself
+        except (httpx.InvalidURL, UnicodeError) as exc:  # not HTTPErrors: they would escape
             raise ProtocolError(
                 f"{method} {endpoint}: cannot make a URL of it: {redact(str(exc))}",
                 endpoint=endpoint,
             ) from exc
         try:
             response = await self._send(request)
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            if not _is_foreign(exc):
+                raise
             raise PrinterConnectionError(self._describe(method, endpoint, exc)) from exc
         body = bytearray()
         # aclosing: an answer refused as too large is abandoned part-way, see _Chunks.aclose.
@@ -387,6 +425,7 @@ class Transport:
         in the pool (its keep-alive timeout and our poll interval can meet), is sent once more on
         a fresh connection: the printer never saw it, and a GET changes nothing (RFC 9110 9.2.2).
         """
+        _reap_orphaned_connections(self._client)
         # Never follow a redirect, even with a client made to: the token is in the URL.
         try:
             return await self._client.send(request, stream=True, follow_redirects=False)
@@ -430,9 +469,12 @@ class Transport:
         client = self._streams()
         request = client.build_request(method, target, params=params, timeout=self._timeout)
         send_auth = httpx.BasicAuth(*auth) if auth is not None else httpx.USE_CLIENT_DEFAULT
+        _reap_orphaned_connections(client)
         try:
             response = await client.send(request, stream=True, auth=send_auth)
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            if not _is_foreign(exc):
+                raise
             raise PrinterConnectionError(self._describe(method, path, exc, netloc=netloc)) from exc
         chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
         try:
@@ -445,7 +487,7 @@ class Transport:
             await chunks.aclose()
 
     def _describe(
-        self, method: str, endpoint: str, exc: httpx.HTTPError, *, netloc: str | None = None
+        self, method: str, endpoint: str, exc: Exception, *, netloc: str | None = None
     ) -> str:
         kind = {
             httpx.TimeoutException: "timed out",
@@ -453,11 +495,11 @@ class Transport:
             httpx.RemoteProtocolError: "the connection broke",
             httpx.ReadError: "the connection broke",
         }
-        what = _aiohttp_kind(exc.__cause__) or next(
+        what = _aiohttp_kind(exc) or _aiohttp_kind(exc.__cause__) or next(
             (v for k, v in kind.items() if isinstance(exc, k)), "the request failed"
         )
-        detail = redact(str(exc)) or type(exc).__name__
-        host = netloc if netloc is not None else httpx.URL(self.base_url).netloc.decode()
+        detail = redact(" ".join(str(exc).split())) or type(exc).__name__
+        host = netloc if netloc is not None else self.netloc
         return (
             f"{method} {endpoint} to {host}: {what} ({detail}); check that the printer is on, "
             "on the network, and has Enable Remote Access API switched on"
