@@ -18,12 +18,16 @@ from printer_async._errors import InvalidParameterError, PathError
 
 __all__ = [
     "check_int",
+    "check_job_id",
     "check_name",
     "check_not_root",
     "check_nozzle",
     "check_path",
     "check_port",
     "parse_base_url",
+    "check_secret",
+    "check_timeout",
+    "shown",
     "url_host",
 ]
 
@@ -55,12 +59,12 @@ def check_int(
     Raises:
         InvalidParameterError: ``value`` is not a whole number in range.
     """
-    whole = (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and float(value).is_integer()
-    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        whole = False
+    elif isinstance(value, int):
+        whole = True  # compared as it is: a huge int would overflow on the way to a float
+    else:
+        whole = math.isfinite(value) and value.is_integer()
     if whole and (low is None or value >= low) and (high is None or value <= high):
         return int(value)
     shown_low = "" if low is None else str(low)
@@ -72,11 +76,32 @@ def check_int(
     else:
         wanted = f"a whole number from {low} to {high}"
     raise InvalidParameterError(
-        f"{endpoint}: {name} must be {wanted}, got {value!r}",
+        f"{endpoint}: {name} must be {wanted}, got {shown(value)}",
         code=_PARAMETER_ERROR,
         msg=msg if msg is not None else f"{name} error value({shown_low}~{shown_high})",
         endpoint=endpoint,
     )
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message; a huge int is "a huge integer".
+
+    An int of thousands of digits has no ``repr`` (``sys.int_info.default_max_str_digits``).
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return "a huge integer"
+    return repr(value)
+
+
+def _is_text(value: object) -> bool:
+    """Whether ``value`` is a string that can be sent: UTF-8 has no lone surrogates."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_nozzle(index: int, *, endpoint: str) -> int:
@@ -103,13 +128,13 @@ def check_name(name: str, *, what: str, endpoint: str) -> str:
             characters.
     """
     if (
-        not isinstance(name, str)
+        not _is_text(name)
         or name in {"", ".", ".."}
         or any(c in "/\\" or ord(c) < 0x20 for c in name)  # noqa: PLR2004 - control characters
     ):
         raise PathError(
             f"{endpoint}: {what} {name!r} must be a plain name: not empty, not '.' or '..', "
-            "without a slash, a backslash or control characters",
+            "without a slash, a backslash, control characters or lone surrogates",
             code=10005,
             msg=f"{what} error",
             endpoint=endpoint,
@@ -138,6 +163,8 @@ def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
         problem = "must not contain a '..' segment"
     elif any(ord(c) < 0x20 for c in path):  # noqa: PLR2004 - control characters
         problem = "must not contain control characters"
+    elif not _is_text(path):
+        problem = "must not contain lone surrogates (it cannot be sent as UTF-8)"
     if problem is not None:
         raise PathError(
             f"{endpoint}: {what} {path!r} {problem}",
@@ -146,6 +173,50 @@ def check_path(path: str, *, what: str = "file_path", endpoint: str) -> str:
             endpoint=endpoint,
         )
     return path
+
+
+def check_job_id(job_id: str, *, endpoint: str) -> str:
+    """Check a job's ``job_id`` before it is sent.
+
+    Raises:
+        InvalidParameterError: ``job_id`` is not a non-empty string that can be sent.
+    """
+    if not _is_text(job_id) or not job_id:
+        raise InvalidParameterError(
+            f"{endpoint}: job_id must be a non-empty string, got {job_id!r}",
+            code=_PARAMETER_ERROR,
+            msg="job id not match pos",
+            endpoint=endpoint,
+        )
+    return job_id
+
+
+def check_secret(name: str, value: str | None) -> str | None:
+    """Check a password or token given to the printer (``None`` for none).
+
+    Raises:
+        ValueError: ``value`` is not a string that can be sent (its text is not shown).
+    """
+    if value is not None and not _is_text(value):
+        raise ValueError(f"{name} must be a string without lone surrogates")
+    return value
+
+
+def check_timeout(timeout: object) -> None:
+    """Check an ``AsyncPrinter`` timeout: seconds, or an ``httpx.Timeout``.
+
+    Raises:
+        ValueError: ``timeout`` is not a positive finite number of seconds (nor an
+            ``httpx.Timeout``, whose parts httpx checks itself).
+    """
+    if isinstance(timeout, httpx.Timeout):
+        return
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not (math.isfinite(timeout) and timeout > 0)
+    ):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
 
 
 def check_not_root(path: str, *, endpoint: str) -> None:

@@ -27,13 +27,16 @@ from __future__ import annotations
 import logging
 import types
 import typing
+import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
+from cattrs.v import format_exception
 
+from printer_async._checks import shown
 from printer_async._errors import ProtocolError
 from printer_async._models import (
     CameraInfo,
@@ -65,27 +68,49 @@ _MAX_UNKNOWN: Final = 32
 """Unknown enum values remembered per printer, so that each is reported once."""
 
 
-def _structure_int(value: Any, _: type) -> int:
-    # A JSON number with no fraction may arrive as 197.0; bool is an int in Python but not here.
+# -- numbers and text: what any field of any answer may hold --------------------------------------
+
+MAX_NUMBER: Final = 2**53
+"""The largest magnitude a number in an answer may have: the integers JSON carries exactly
+(RFC 8259, section 6); no documented value comes near. Python's JSON reader also accepts
+``NaN``, ``Infinity`` and numbers too large for a float (as infinity): all are refused, naming
+the field, so no arithmetic on a model (a watch's progress steps) overflows or turns NaN."""
+
+
+def _check_number(value: Any, wanted: str) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected an integer, got {type(value).__name__}")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise TypeError(f"expected an integer, got {value!r}")
-        return int(value)
+        raise TypeError(f"expected {wanted}, got {type(value).__name__}")
+    # An int is compared as it is: a huge one would overflow on the way to a float.
+    non_finite = isinstance(value, float) and not math.isfinite(value)
+    if non_finite or not -MAX_NUMBER <= value <= MAX_NUMBER:
+        raise ValueError(f"expected {wanted} within +-2**53, got {shown(value)}")
     return value
 
 
+def _structure_int(value: Any, _: type) -> int:
+    # A JSON number with no fraction may arrive as 197.0; bool is an int in Python but not here.
+    number = _check_number(value, "an integer")
+    if isinstance(number, float):
+        if not number.is_integer():
+            raise TypeError(f"expected an integer, got {number!r}")
+        return int(number)
+    return number
+
+
 def _structure_float(value: Any, _: type) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a number, got {type(value).__name__}")
-    return float(value)
+    return float(_check_number(value, "a number"))
 
 
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate, "\ud800" in the JSON
+            raise ValueError("expected text, got a string with a lone surrogate") from None
     return value
+
 
 
 def _structure_bool(value: Any, _: type) -> bool:
@@ -263,6 +288,14 @@ def _register_renames(converter: cattrs.Converter) -> None:
 _CONVERTER: Final = _make_converter()
 
 
+def _why(exc: BaseException, cls: type | None) -> str:
+    # The hooks above say what they expected and what came ("expected a number within +-2**53,
+    # got nan"); cattrs' own text would only name the type.
+    if isinstance(exc, TypeError | ValueError) and str(exc).startswith("expected "):
+        return str(exc)
+    return format_exception(exc, cls)
+
+
 def structure(data: Any, cls: type[T], *, endpoint: str) -> T:
     """Turn decoded JSON into ``cls``.
 
@@ -281,7 +314,7 @@ def structure(data: Any, cls: type[T], *, endpoint: str) -> T:
         return _CONVERTER.structure(data, cls)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
-            detail = "; ".join(cattrs.transform_error(exc, path=""))
+            detail = "; ".join(cattrs.transform_error(exc, path="", format_exception=_why))
         else:
             detail = str(exc)
         raise ProtocolError(

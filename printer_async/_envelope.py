@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = ["unwrap"]
 
+MAX_DEPTH: Final = 32
+"""The deepest nesting of arrays and objects an answer may have: the documented ones have 4.
+Deeper answers are refused before anything walks them (Python's own recursion would fail
+around a thousand levels, in json, cattrs, ``repr`` or ``==``)."""
+
 # HTTP statuses that say enough by themselves to pick a typed error when the body is empty or
 # HTML; any other non-2xx status without a JSON error body is a ProtocolError.
 _MEANINGFUL_STATUSES: Final = frozenset({400, 401, 404, 405, 413, 415, 429, 500, 503})
@@ -28,12 +33,14 @@ _FILE_OPERATIONS: Final = frozenset(
 """The operations the vendor spells ``/filepos/...``; see ``AsyncPrinter.filepos_prefix``."""
 
 
-def _describe_body(answer: Answer) -> str:
+def _describe_body(answer: Answer, error: ValueError | None = None) -> str:
     text = answer.content.lstrip()[:64].lower()
     if not text:
         return "an empty body"
     if text.startswith((b"<!doctype", b"<html", b"<")) or "html" in answer.content_type:
         return "an HTML page"
+    if isinstance(error, _TooDeepError):
+        return f"JSON nested more than {MAX_DEPTH} levels deep"
     return f"{len(answer.content)} bytes that are not JSON"
 
 
@@ -96,6 +103,44 @@ def _http_error(endpoint: str, answer: Answer) -> ApiError | ProtocolError:
     )
 
 
+class _TooDeepError(ValueError):
+    """JSON nested deeper than :data:`MAX_DEPTH`."""
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether decoded JSON nests deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, dict):
+            level.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            level.extend((child, depth + 1) for child in item)
+    return False
+
+
+def _decode(answer: Answer) -> Any:
+    """The answer's JSON, or ``None`` for an empty body.
+
+    Raises:
+        ValueError: The body is not JSON (or not UTF-8), or nests too deeply
+            (:class:`_TooDeepError`).
+    """
+    content = answer.content
+    if not content.strip():
+        return None
+    try:
+        body = json.loads(content)
+    except RecursionError:
+        raise _TooDeepError from None
+    # Walked only when there are brackets enough to nest that deep: a poll's answer has two.
+    if content.count(b"[") + content.count(b"{") > MAX_DEPTH and _too_deep(body):
+        raise _TooDeepError
+    return body
+
+
 def unwrap(endpoint: str, answer: Answer) -> Any:
     """Return the ``data`` of a successful answer, or raise the typed error it carries.
 
@@ -112,12 +157,12 @@ def unwrap(endpoint: str, answer: Answer) -> Any:
     """
     is_success = 200 <= answer.status_code < 300  # noqa: PLR2004
     try:
-        body = json.loads(answer.content) if answer.content.strip() else None
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        body = _decode(answer)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too deep, too many digits
         body = None
         if is_success:
             raise ProtocolError(
-                f"{endpoint}: the printer answered with {_describe_body(answer)}",
+                f"{endpoint}: the printer answered with {_describe_body(answer, exc)}",
                 endpoint=endpoint,
                 status_code=answer.status_code,
             ) from None
