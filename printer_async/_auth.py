@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
+import math
 import time
 from typing import TYPE_CHECKING, Final
 
 import anyio
+import attrs
 
 from printer_async._envelope import unwrap
-from printer_async._errors import AuthenticationError, ProtocolError
+from printer_async._errors import (
+    AuthenticationError,
+    PrinterConnectionError,
+    PrinterError,
+    ProtocolError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,6 +32,9 @@ TOKEN_LIFETIME: Final = 24 * 3600.0
 REFRESH_MARGIN: Final = 3600.0
 """Log in again this long before the token would expire."""
 
+_REMEMBERED_SECRETS: Final = 4
+"""Tokens and signatures kept to blank in errors: the current ones and those just replaced."""
+
 
 def sign(password: str, timestamp_ms: int) -> str:
     """The login signature: md5 of the lower-case hex sha1 of ``password=<pw>&timestamp=<ms>``.
@@ -35,11 +46,25 @@ def sign(password: str, timestamp_ms: int) -> str:
     return hashlib.md5(inner.encode()).hexdigest()
 
 
+@attrs.define(eq=False)
+class _Attempt:
+    """One login in flight, and what it ended with, for every call that waits for it."""
+
+    done: anyio.Event = attrs.field(factory=anyio.Event)
+    token: str | None = None
+    error: PrinterError | None = None
+    """The login's failure, shared: a login that failed is not made again for each waiter."""
+
+
 class Auth:
     """Holds one printer's token and logs in when it is missing, old or refused.
 
     Logins are single-flight: however many calls find the token missing or refused at once,
-    one of them logs in and the others wait for its token.
+    one of them logs in and the others wait for its outcome. A login that fails (a wrong
+    password, no answer, a hang until the call's deadline) fails for all of them at once, with
+    the same error: N waiting calls make one login, not one each in turn. Only a login
+    abandoned because the call that made it was cancelled by its caller is made again, by the
+    next waiting call.
 
     Args:
         transport: Where to send ``GET /login``.
@@ -64,7 +89,10 @@ class Auth:
         self._lifetime = lifetime
         self._clock = clock
         self._obtained_at = clock() if token is not None else 0.0
-        self._lock = anyio.Lock()
+        self._attempt: _Attempt | None = None
+        self._secrets: collections.deque[str] = collections.deque(maxlen=_REMEMBERED_SECRETS)
+        if token is not None:
+            self._secrets.append(token)
         self.login_count = 0
         """How many logins this printer has made (for metrics and tests)."""
 
@@ -73,6 +101,11 @@ class Auth:
         """Whether a password is known, so a refused token can be replaced."""
         return self._password is not None
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The latest tokens and login signatures, to keep out of exceptions."""
+        return tuple(self._secrets)
+
     def _is_fresh(self) -> bool:
         if self._token is None:
             return False
@@ -80,31 +113,40 @@ class Auth:
             return True  # nothing better to offer than the token we were given
         return self._clock() - self._obtained_at < self._lifetime - REFRESH_MARGIN
 
-    async def token(self) -> str:
+    async def token(self, *, deadline: float = math.inf) -> str:
         """A token that is not known to be stale, logging in first if needed.
+
+        Args:
+            deadline: When the call that needs the token ends (``anyio.current_time()``
+                seconds), see :meth:`refresh`.
 
         Raises:
             AuthenticationError: There is no token and no password, or the password is wrong.
+            PrinterConnectionError: The login got no answer.
         """
         if self._is_fresh():
             assert self._token is not None  # noqa: S101 - narrowed by _is_fresh
             return self._token
-        return await self.refresh(stale=self._token)
+        return await self.refresh(stale=self._token, deadline=deadline)
 
-    async def refresh(self, *, stale: str | None) -> str:
+    async def refresh(self, *, stale: str | None, deadline: float = math.inf) -> str:
         """Log in again unless another call already replaced ``stale``.
 
         Args:
             stale: The token that was refused (or ``None``); if the current token differs,
                 another call has already logged in and its token is returned.
+            deadline: When the calling request's deadline falls: a login of this call that is
+                cancelled then has hung, and that failure is shared with the waiting calls.
 
         Returns:
             The new token.
 
         Raises:
             AuthenticationError: No password is known, or the printer refused it.
+            PrinterConnectionError: The login got no answer (also when another call's login,
+                which this one waited for, got none).
         """
-        async with self._lock:
+        while True:
             if self._token is not None and self._token != stale and self._is_fresh():
                 return self._token
             if self._password is None:
@@ -115,30 +157,71 @@ class Auth:
                     msg="token error",
                     endpoint="/login",
                 )
-            self._token = await self._login(self._password)
-            return self._token
+            token = await self._join_or_lead(self._password, deadline)
+            if token is not None:
+                return token
 
-    async def login(self) -> str:
-        """Log in now, whatever the state of the current token."""
-        async with self._lock:
-            if self._password is None:
-                raise AuthenticationError(
-                    "cannot log in without a password; pass password= to AsyncPrinter",
-                    code=10000,
-                    msg="",
-                    endpoint="/login",
+    async def login(self, *, deadline: float = math.inf) -> str:
+        """Log in now, whatever the state of the current token (or join a login in flight)."""
+        if self._password is None:
+            raise AuthenticationError(
+                "cannot log in without a password; pass password= to AsyncPrinter",
+                code=10000,
+                msg="",
+                endpoint="/login",
+            )
+        token = None
+        while token is None:
+            token = await self._join_or_lead(self._password, deadline)
+        return token
+
+    async def _join_or_lead(self, password: str, deadline: float) -> str | None:
+        """Wait for the login in flight, or make one; ``None`` if the one awaited was abandoned.
+
+        Raises:
+            PrinterError: The login failed: this call's own, or the one it waited for.
+        """
+        attempt = self._attempt
+        if attempt is not None:
+            await attempt.done.wait()
+            if attempt.error is not None:
+                raise attempt.error
+            return attempt.token
+        attempt = self._attempt = _Attempt()
+        try:
+            attempt.token = self._token = await self._login(password)
+        except PrinterError as exc:
+            attempt.error = exc
+            raise
+        except BaseException:
+            # Cancelled. At the call's deadline, the login hung: that is its outcome for every
+            # waiter too. Before it, the caller gave up on its own: the next waiter logs in.
+            if anyio.current_time() >= deadline:
+                attempt.error = PrinterConnectionError(
+                    f"GET /login to {self._transport.netloc}: no answer before the deadline of "
+                    "the call that logged in; check that the printer is on, on the network, "
+                    "and has Enable Remote Access API switched on"
                 )
-            self._token = await self._login(self._password)
-            return self._token
+            raise
+        finally:
+            self._attempt = None
+            attempt.done.set()
+        return attempt.token
 
     async def _login(self, password: str) -> str:
         timestamp = int(time.time() * 1000)
-        params = {"sign": sign(password, timestamp), "timestamp": timestamp}
+        signature = sign(password, timestamp)
+        self._secrets.append(signature)
+        params = {"sign": signature, "timestamp": timestamp}
         answer = await self._transport.request("GET", "/login", params=params)
         self.login_count += 1
         data = unwrap("/login", answer)
         token = data.get("token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token:
-            raise ProtocolError("/login: the answer has no token", endpoint="/login")
+        if not isinstance(token, str) or not token or not token.isprintable():
+            raise ProtocolError(
+                "/login: the answer has no token (a string of printable characters)",
+                endpoint="/login",
+            )
+        self._secrets.append(token)
         self._obtained_at = self._clock()
         return token

@@ -86,9 +86,16 @@ async def test_fifty_concurrent_calls_with_an_expired_token_log_in_once(api):
     tokens = iter(["old" + "0" * 29, "new" + "0" * 29])
     api["login"].mock(side_effect=lambda _request: ok({"token": next(tokens)}))
     good = load_fixture("current_job")
+    refused = []
+    all_refused = anyio.Event()
 
-    def answer(request):
+    async def answer(request):
         if request.url.params["token"].startswith("old"):
+            # Held until all 50 have met the old token, as they would over a network.
+            refused.append(request)
+            if len(refused) == 50:
+                all_refused.set()
+            await all_refused.wait()
             return api_error(401, "token error")
         return httpx.Response(200, json=good)
 
