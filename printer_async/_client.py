@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-import binascii
-from typing import TYPE_CHECKING, Any, Final, Literal, Self
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, cast
 
 import anyio
 
@@ -20,11 +21,14 @@ from printer_async._camera import (
 )
 from printer_async._checks import (
     check_int,
+    check_job_id,
     check_name,
     check_not_root,
     check_nozzle,
     check_path,
     check_port,
+    check_secret,
+    check_timeout,
     parse_base_url,
     url_host,
 )
@@ -35,6 +39,8 @@ from printer_async._errors import (
     InvalidParameterError,
     NotFoundError,
     PrinterBusyError,
+    PrinterConnectionError,
+    PrinterError,
     ProtocolError,
 )
 from printer_async._models import (
@@ -50,6 +56,7 @@ from printer_async._models import (
     Statistics,
     SystemInfo,
 )
+from printer_async._redact import scrub
 from printer_async._transport import MAX_BODY_BYTES, Transport
 from printer_async._upload import UPLOAD_ENDPOINT, ProgressCallback, Upload, UploadSource
 from printer_async._watch import (
@@ -61,7 +68,15 @@ from printer_async._watch import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping
+    from collections.abc import (
+        AsyncGenerator,
+        AsyncIterable,
+        AsyncIterator,
+        Callable,
+        Hashable,
+        Iterator,
+        Mapping,
+    )
     from types import TracebackType
 
     import httpx
@@ -83,6 +98,62 @@ THUMBNAIL_SIZE: Final = 256
 """Default width and height of thumbnails, in pixels (the printer takes 1-1024)."""
 MAX_IMAGE_ANSWER: Final = 16 * 1024 * 1024
 """A 1024x1024 PNG in base64 can exceed the usual 4 MB answer cap."""
+MAX_PAGES: Final = 10_000
+"""The most pages one walk of the job history or of a directory asks for (120,000 jobs or
+240,000 entries), however many the printer claims: a bound on a printer that pages for ever."""
+
+_log = logging.getLogger("printer_async.client")
+
+
+class _Pages:
+    """The pages a walk has seen: it stops at a repeated page, and after :data:`MAX_PAGES`.
+
+    A page holds entries the printer numbers or names uniquely, so the same page twice means
+    the printer ignores the position asked for and would send it for ever.
+    """
+
+    def __init__(self, what: str, printer: str) -> None:
+        self._what = what
+        self._printer = printer
+        self._seen: set[int] = set()
+
+    def is_new(self, page: Hashable) -> bool:
+        """Record ``page``; ``False`` (with a warning logged) when the walk must stop."""
+        if len(self._seen) >= MAX_PAGES:
+            _log.warning(
+                "%s: stopped reading %s after %d pages", self._printer, self._what, MAX_PAGES
+            )
+            return False
+        key = hash(page)
+        if key in self._seen:
+            _log.warning(
+                "%s: stopped reading %s: the printer sent a page again (it ignores start_pos)",
+                self._printer,
+                self._what,
+            )
+            return False
+        self._seen.add(key)
+        return True
+
+
+def _moving_deadline(
+    body: Callable[[], AsyncIterable[bytes]], scope: anyio.CancelScope, timeout: float
+) -> Callable[[], AsyncIterator[bytes]]:
+    """``body``, each of whose chunks moves the call's deadline to ``timeout`` seconds on.
+
+    An upload may take longer than ``timeout`` to send and still be making progress: its
+    deadline is then ``timeout`` after the last chunk was taken, so a printer that stops
+    reading, or never answers once the body is sent, still ends the call in time.
+    """
+
+    async def chunks() -> AsyncIterator[bytes]:
+        source = cast("AsyncGenerator[bytes, None]", body())
+        async with contextlib.aclosing(source):
+            async for chunk in source:
+                yield chunk
+                scope.deadline = max(scope.deadline, anyio.current_time() + timeout)
+
+    return chunks
 
 
 class AsyncPrinter:
@@ -149,6 +220,7 @@ class AsyncPrinter:
         client: httpx.AsyncClient | None = None,
         name: str | None = None,
     ) -> None:
+        check_timeout(timeout)
         if host is not None and base_url is None:
             self.host, self.port = host, check_port(port)
             self._camera_host: str | None = url_host(host)
@@ -171,7 +243,12 @@ class AsyncPrinter:
             )
         self.name = name if name is not None else default_name
         self._transport = Transport(self.base_url, timeout=timeout, client=client)
-        self._auth = Auth(self._transport, password=password, token=token)
+        self._auth = Auth(
+            self._transport,
+            password=check_secret("password", password),
+            token=check_secret("token", token),
+        )
+        self._call_timeout = self._transport.call_timeout
         self._unknown = UnknownValues()
 
     def __repr__(self) -> str:
@@ -206,6 +283,43 @@ class AsyncPrinter:
             msg = f"{self!r} is closed; create a new AsyncPrinter to talk to the printer again"
             raise RuntimeError(msg)
 
+    @contextlib.contextmanager
+    def _call(self, what: str) -> Iterator[anyio.CancelScope]:
+        """One public call: its deadline, and the secrets scrubbed from what it raises.
+
+        The deadline (``timeout`` seconds from now) bounds the whole call, whatever the
+        transport: waiting for a connection, the login, the answer however slowly it trickles
+        in, and the retry after a refused token. It is a cancel scope, so on expiry every await
+        below is cancelled (see :func:`._transport._reap_orphaned_connections` for what that
+        asks of the pool) and the call raises :class:`PrinterConnectionError`.
+
+        Args:
+            what: The request, like ``GET /job/currentjob``, for the timeout's message.
+
+        Yields:
+            The deadline's scope (its ``deadline`` is ``inf`` without a timeout).
+        """
+        timeout = self._call_timeout
+        with self._scrubbed():
+            try:
+                with anyio.fail_after(timeout) as scope:
+                    yield scope
+            except TimeoutError as exc:
+                raise PrinterConnectionError(
+                    f"{what} to {self._transport.netloc}: timed out after {timeout:g} s (the "
+                    "whole call, login included); check that the printer is on, on the "
+                    "network, and has Enable Remote Access API switched on"
+                ) from exc
+
+    @contextlib.contextmanager
+    def _scrubbed(self) -> Iterator[None]:
+        """Keep the token and the login signature out of every error raised in the block."""
+        try:
+            yield
+        except PrinterError as exc:
+            scrub(exc, secrets=self._auth.secrets)
+            raise
+
     async def _request(
         self,
         method: str,
@@ -225,31 +339,35 @@ class AsyncPrinter:
         token is still replaced but the error is raised instead of retrying.
         """
         self._check_open()
-        token = await self._auth.token()
-        options: dict[str, Any] = {
-            "params": params,
-            "json": json,
-            "body": body,
-            "headers": headers,
-            "max_bytes": max_bytes,
-        }
-        try:
+        with self._call(f"{method} {endpoint}") as scope:
+            if body is not None and self._call_timeout is not None:
+                body = _moving_deadline(body, scope, self._call_timeout)
+            options: dict[str, Any] = {
+                "params": params,
+                "json": json,
+                "body": body,
+                "headers": headers,
+                "max_bytes": max_bytes,
+            }
+            token = await self._auth.token(deadline=scope.deadline)
+            try:
+                return await self._send(method, endpoint, token, **options)
+            except AuthenticationError as exc:
+                if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
+                    raise
+                if not replayable:
+                    await self._auth.refresh(stale=token, deadline=scope.deadline)
+                    # Not the generic "log in again": that is done; what is left is the resend.
+                    raise AuthenticationError(
+                        f"{endpoint}: {exc.code} {exc.msg or '(no message)'}: the token was "
+                        "renewed, but a streamed upload cannot be sent twice: call "
+                        "upload_file() again",
+                        code=exc.code,
+                        msg=exc.msg,
+                        endpoint=exc.endpoint,
+                    ) from exc
+            token = await self._auth.refresh(stale=token, deadline=scope.deadline)
             return await self._send(method, endpoint, token, **options)
-        except AuthenticationError as exc:
-            if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
-                raise
-            if not replayable:
-                await self._auth.refresh(stale=token)
-                # Not the generic "log in again": that is done; what is left is the resend.
-                raise AuthenticationError(
-                    f"{endpoint}: {exc.code} {exc.msg or '(no message)'}: the token was renewed, "
-                    "but a streamed upload cannot be sent twice: call upload_file() again",
-                    code=exc.code,
-                    msg=exc.msg,
-                    endpoint=exc.endpoint,
-                ) from exc
-        token = await self._auth.refresh(stale=token)
-        return await self._send(method, endpoint, token, **options)
 
     async def _send(
         self,
@@ -279,10 +397,12 @@ class AsyncPrinter:
 
         Raises:
             AuthenticationError: The access password is wrong (10000), or none was given.
-            PrinterConnectionError: The printer could not be reached.
+            PrinterConnectionError: The printer could not be reached, or did not answer within
+                ``timeout``.
         """
         self._check_open()
-        await self._auth.login()
+        with self._call("GET /login") as scope:
+            await self._auth.login(deadline=scope.deadline)
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -424,6 +544,9 @@ class AsyncPrinter:
 
         The number of jobs comes from :meth:`statistics`. A page that answers 10003 busy is
         asked for again after ``backoff``, doubling each time, at most ``busy_retries`` times.
+        The walk also ends, with a warning on the ``printer_async`` logger, at a page the
+        printer already sent (it ignores ``start_pos``) or after :data:`MAX_PAGES` pages,
+        whatever the statistics say.
 
         Args:
             page_size: Jobs per request, 1-12.
@@ -435,6 +558,7 @@ class AsyncPrinter:
         """
         check_int("page_size", page_size, 1, JOB_LIST_PAGE, endpoint="/dashboard/joblist")
         total = (await self.statistics()).printed_file_num
+        pages = _Pages("the job history", self.name)
         for start in range(0, total, page_size):
             try:
                 page = await self._busy_retry(
@@ -448,6 +572,8 @@ class AsyncPrinter:
                 if start == 0 or not exc.msg.startswith("start_pos"):
                     raise
                 return  # the history ended on a page boundary, before the statistics' count
+            if not pages.is_new(tuple(page)):
+                return
             for entry in page:
                 yield entry
             if len(page) < min(page_size, total - start):
@@ -721,15 +847,9 @@ class AsyncPrinter:
             PrinterBusyError: The printer is busy (10003); try again later.
         """
         endpoint = "/dashboard/job"
-        check_int("pos", pos, 0, None, endpoint=endpoint, msg="pos error")
-        if not isinstance(job_id, str) or not job_id:
-            raise InvalidParameterError(
-                f"{endpoint}: job_id must be a non-empty string, got {job_id!r}",
-                code=10002,
-                msg="job id not match pos",
-                endpoint=endpoint,
-            )
-        data = await self._request("GET", endpoint, params={"pos": int(pos), "job_id": job_id})
+        position = check_int("pos", pos, 0, None, endpoint=endpoint, msg="pos error")
+        check_job_id(job_id, endpoint=endpoint)
+        data = await self._request("GET", endpoint, params={"pos": position, "job_id": job_id})
         return structure(data, JobDetail, endpoint=endpoint)
 
     async def job_thumbnail(
@@ -743,15 +863,16 @@ class AsyncPrinter:
             height: Pixels, 1-1024.
 
         Raises:
-            InvalidParameterError: ``width`` or ``height`` is out of range (checked before
-                sending), or the job's ``.data`` file is corrupt (10004).
+            InvalidParameterError: ``job_id`` is not a non-empty string, or ``width`` or
+                ``height`` is out of range (checked before sending), or the job's ``.data``
+                file is corrupt (10004).
             NotFoundError: The job has no picture.
             PrinterStateError: The printer could not read the file (``IO_FAILURE``).
             ProtocolError: The picture is not valid base64.
         """
-        return await self._image(
-            "/dashboard/imagedownload", "job_id", job_id, width=width, height=height
-        )
+        endpoint = "/dashboard/imagedownload"
+        check_job_id(job_id, endpoint=endpoint)
+        return await self._image(endpoint, "job_id", job_id, width=width, height=height)
 
     async def _image(
         self, endpoint: str, key: str, value: str, *, width: int, height: int
@@ -771,7 +892,7 @@ class AsyncPrinter:
             raise ProtocolError(f"{endpoint}: the answer has no img_data string", endpoint=endpoint)
         try:
             return base64.b64decode(encoded, validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, and ValueError for a non-ASCII character
             raise ProtocolError(
                 f"{endpoint}: img_data is not valid base64 ({exc})", endpoint=endpoint
             ) from exc
@@ -823,8 +944,9 @@ class AsyncPrinter:
         """A whole directory, one :meth:`list_files` page after another.
 
         Paging counts sub-directories and files together; the walk ends at the first page with
-        fewer than ``page_size`` entries (or one the printer repeats, which would mean it
-        ignores ``start_pos``).
+        fewer than ``page_size`` entries, at a page the printer already sent (it ignores
+        ``start_pos``), or after :data:`MAX_PAGES` pages, with a warning on the
+        ``printer_async`` logger for the last two.
 
         Args:
             dir_path: Like ``Local/webapi_store``.
@@ -834,16 +956,17 @@ class AsyncPrinter:
             Each page, in order.
         """
         check_int("page_size", page_size, 1, FILE_LIST_PAGE, endpoint="/fileops/list")
-        start, previous = 0, None
+        pages = _Pages(dir_path, self.name)
+        start = 0
         while True:
             page = await self.list_files(dir_path, start_pos=start, max_num=page_size)
             count = len(page.directories) + len(page.files)
-            if count == 0 or page == previous:
+            if count == 0 or not pages.is_new(page):
                 return
             yield page
             if count < page_size:
                 return
-            start, previous = start + count, page
+            start += count
 
     async def file_thumbnail(
         self, data_path: str, *, width: int = THUMBNAIL_SIZE, height: int = THUMBNAIL_SIZE
@@ -1064,19 +1187,21 @@ class AsyncPrinter:
             PrinterConnectionError: The camera server could not be reached.
         """  # noqa: E501 - the endpoint belongs on the summary line
         self._check_open()
-        url, auth = await self._camera_url(SNAPSHOT_PATH)
-        async with self._transport.stream("GET", url, auth=auth) as answer:
-            if answer.status_code != 200:  # noqa: PLR2004
-                raise camera_error(answer.status_code, SNAPSHOT_PATH)
-            picture = bytearray()
-            async for chunk in answer.chunks:
-                picture += chunk
-                if len(picture) > max_bytes:
-                    raise ProtocolError(
-                        f"camera {SNAPSHOT_PATH}: the picture is larger than {max_bytes} bytes",
-                        endpoint=SNAPSHOT_PATH,
-                    )
-        return bytes(picture)
+        with self._call(f"GET camera {SNAPSHOT_PATH}"):
+            url, auth = await self._camera_url(SNAPSHOT_PATH)
+            async with self._transport.stream("GET", url, auth=auth) as answer:
+                if answer.status_code != 200:  # noqa: PLR2004
+                    raise camera_error(answer.status_code, SNAPSHOT_PATH)
+                picture = bytearray()
+                async for chunk in answer.chunks:
+                    picture += chunk
+                    if len(picture) > max_bytes:
+                        raise ProtocolError(
+                            f"camera {SNAPSHOT_PATH}: the picture is larger than {max_bytes} "
+                            "bytes",
+                            endpoint=SNAPSHOT_PATH,
+                        )
+            return bytes(picture)
 
     async def camera_frames(
         self, *, max_frame_bytes: int = MAX_FRAME_BYTES
@@ -1107,14 +1232,25 @@ class AsyncPrinter:
             PrinterConnectionError: The camera server could not be reached or the stream broke.
         """  # noqa: E501 - the endpoint belongs on the summary line
         self._check_open()
-        url, auth = await self._camera_url(STREAM_PATH)
-        async with self._transport.stream("GET", url, auth=auth) as answer:
-            if answer.status_code != 200:  # noqa: PLR2004
-                raise camera_error(answer.status_code, STREAM_PATH)
-            boundary = multipart_boundary(answer.content_type, path=STREAM_PATH)
+        async with contextlib.AsyncExitStack() as stack:
+            # The deadline covers the stream's start; its frames then come as they come.
+            with self._call(f"GET camera {STREAM_PATH}"):
+                url, auth = await self._camera_url(STREAM_PATH)
+                answer = await stack.enter_async_context(
+                    self._transport.stream("GET", url, auth=auth)
+                )
+                if answer.status_code != 200:  # noqa: PLR2004
+                    raise camera_error(answer.status_code, STREAM_PATH)
+                boundary = multipart_boundary(answer.content_type, path=STREAM_PATH)
             parser = MjpegParser(boundary, max_frame_bytes=max_frame_bytes)
-            async for chunk in answer.chunks:
-                for frame in parser.feed(chunk):
+            chunks = aiter(answer.chunks)
+            while True:
+                with self._scrubbed():
+                    chunk = await anext(chunks, None)
+                    if chunk is None:
+                        return
+                    frames = parser.feed(chunk)
+                for frame in frames:
                     yield frame
                 if parser.finished:
                     return

@@ -282,8 +282,10 @@ class Fleet:
         """Every printer's current job, or the error that kept it from answering.
 
         The requests run concurrently, under the fleet's limits; a slow or dead printer delays
-        only its own entry (bounded by the printer's timeout). A printer removed meanwhile is
-        left out.
+        only its own entry, by at most its ``timeout`` (a deadline for the whole call, even
+        against a printer that trickles its answer) after its turn comes. A printer removed
+        meanwhile is left out. It raises no exception group: whatever a printer's request
+        raises becomes that printer's entry.
 
         Returns:
             A mapping from printer name to its :class:`CurrentJob` or :class:`PrinterError`.
@@ -292,14 +294,19 @@ class Fleet:
         members = list(self._members.values())
 
         async def one(member: _Member) -> None:
+            printer = member.printer
             try:
-                results[member.printer.name] = await self._current_job(member)
+                results[printer.name] = await self._current_job(member)
             except PrinterError as exc:
-                results[member.printer.name] = exc
-            except RuntimeError:
-                if not member.printer.closed:
-                    raise
-                # Removed (and so closed) while waiting for its lock: not part of the answer.
+                results[printer.name] = exc
+            except Exception as exc:  # noqa: BLE001 - isolated, like a watch's, and logged
+                if isinstance(exc, RuntimeError) and printer.closed:
+                    return  # removed (and so closed) while waiting for its lock: left out
+                # A bug must not take the other printers' answers down with it.
+                _log.exception("asking %s for its current job failed", printer.name)
+                results[printer.name] = PrinterError(
+                    f"asking {printer.name} for its current job failed: {type(exc).__name__}"
+                )
 
         async with anyio.create_task_group() as task_group:
             for member in members:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Final
 import anyio
 import attrs
 
+from printer_async._checks import shown
 from printer_async._errors import (
     AuthenticationError,
     PrinterConnectionError,
@@ -89,6 +90,9 @@ _CLOCK_SLACK: Final = 1e-6
 
 _GATEWAY_STATUSES: Final = frozenset({502, 504})
 """HTTP statuses of a proxy's error page that mean the printer behind it did not answer."""
+
+_MAX_BUCKET: Final = 2**63
+"""The progress bucket of 100 % when ``progress_step`` is too small to divide it by."""
 
 _ACTIVE: Final = frozenset({JobStatus.RUNNING, JobStatus.PAUSED})
 _ENDED: Final = frozenset({JobStatus.COMPLETED, JobStatus.STOPPED})
@@ -318,7 +322,11 @@ class _Tracker:
     def _bucket(self, job: CurrentJob) -> int:
         if not self.progress_step:
             return -1
-        return math.floor(job.print_progress / self.progress_step)
+        # Percent, so 0-100 whatever the printer reports: a tiny step must not make the
+        # quotient overflow (the converter already refuses non-finite and huge values).
+        progress = min(max(job.print_progress, 0.0), 100.0)
+        steps = progress / self.progress_step
+        return math.floor(steps) if math.isfinite(steps) else _MAX_BUCKET
 
     def answered(
         self, job: CurrentJob, *, now: float, wall: dt.datetime
@@ -435,11 +443,25 @@ class _Tracker:
         return events, delay
 
 
-def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
-    ok = value >= 0 if allow_zero else value > 0
-    if isinstance(value, bool) or not isinstance(value, int | float) or not ok or value != value:  # noqa: PLR0124 - NaN
+def _seconds(
+    name: str, value: float, *, allow_zero: bool = False, allow_inf: bool = False
+) -> float:
+    """``value`` as a float, checked: a number above 0 (or 0 too), and finite unless allowed.
+
+    Raises:
+        ValueError: It is not such a number (``True``, a string, NaN, or too large for a float).
+    """
+    number = math.nan
+    if not isinstance(value, bool) and isinstance(value, int | float):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+    in_range = number >= 0 if allow_zero else number > 0  # False for NaN
+    if not in_range or (number == math.inf and not allow_inf):
         bound = "0 or more" if allow_zero else "more than 0"
-        raise ValueError(f"{name} must be a number of seconds {bound}, got {value!r}")
+        raise ValueError(f"{name} must be a number of seconds {bound}, got {shown(value)}")
+    return number
 
 
 def watch_jobs(
@@ -496,26 +518,26 @@ def watch_jobs(
     Raises:
         ValueError: An option is out of range.
     """
-    _check_positive("interval", interval)
-    active = interval if active_interval is None else active_interval
-    _check_positive("active_interval", active)
-    _check_positive("backoff_cap", backoff_cap)
-    _check_positive("offline_after", offline_after, allow_zero=True)
-    _check_positive("start_delay", start_delay, allow_zero=True)
-    _check_positive("tick", tick, allow_zero=True)
+    interval = _seconds("interval", interval)
+    active = interval if active_interval is None else _seconds("active_interval", active_interval)
+    # No cap, and never offline, are fair wishes; an endless interval is a mistake.
+    backoff_cap = _seconds("backoff_cap", backoff_cap, allow_inf=True)
+    offline_after = _seconds("offline_after", offline_after, allow_zero=True, allow_inf=True)
+    start_delay = _seconds("start_delay", start_delay, allow_zero=True)
+    tick = _seconds("tick", tick, allow_zero=True)
     if progress_step is not None:
-        _check_positive("progress_step", progress_step, allow_zero=True)
+        progress_step = _seconds("progress_step", progress_step, allow_zero=True)
     tracker = _Tracker(
         printer=printer,
-        interval=float(interval),
-        active_interval=float(active),
+        interval=interval,
+        active_interval=active,
         progress_step=progress_step,
         until_done=until_done,
-        backoff_cap=float(backoff_cap),
-        offline_after=float(offline_after),
+        backoff_cap=backoff_cap,
+        offline_after=offline_after,
         rng=rng if rng is not None else random.Random(),
         # A start rounded to the grid may come up to half a tick early, plus lateness.
-        slack=max(_CLOCK_SLACK, float(tick)),
+        slack=max(_CLOCK_SLACK, tick),
     )
     return _run(tracker, poll, start_delay, tick, sleep, clock, wall_clock, on_poll)
 
