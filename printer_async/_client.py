@@ -1197,8 +1197,7 @@ class AsyncPrinter:
                     picture += chunk
                     if len(picture) > max_bytes:
                         raise ProtocolError(
-                            f"camera {SNAPSHOT_PATH}: the picture is larger than {max_bytes} "
-                            "bytes",
+                            f"camera {SNAPSHOT_PATH}: the picture is larger than {max_bytes} bytes",
                             endpoint=SNAPSHOT_PATH,
                         )
             return bytes(picture)

@@ -112,7 +112,6 @@ def _structure_str(value: Any, _: type) -> str:
     return value
 
 
-
 def _structure_bool(value: Any, _: type) -> bool:
     if isinstance(value, bool):
         return value

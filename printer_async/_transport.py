@@ -495,8 +495,10 @@ class Transport:
             httpx.RemoteProtocolError: "the connection broke",
             httpx.ReadError: "the connection broke",
         }
-        what = _aiohttp_kind(exc) or _aiohttp_kind(exc.__cause__) or next(
-            (v for k, v in kind.items() if isinstance(exc, k)), "the request failed"
+        what = (
+            _aiohttp_kind(exc)
+            or _aiohttp_kind(exc.__cause__)
+            or next((v for k, v in kind.items() if isinstance(exc, k)), "the request failed")
         )
         detail = redact(" ".join(str(exc).split())) or type(exc).__name__
         host = netloc if netloc is not None else self.netloc

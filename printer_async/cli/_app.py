@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
 
@@ -49,6 +48,7 @@ from printer_async.cli._render import (
     print_json,
     status_word,
 )
+from printer_async.cli._text import cell, markup_literal, terminal_text
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -163,8 +163,8 @@ def _run(
         click.echo("interrupted", err=True)
     if failure is not None:
         if settings is not None and settings.debug:
-            traceback.print_exception(failure)
-        click.echo(_exit.error_line(failure, secrets=secrets), err=True)
+            click.echo(_exit.debug_details(failure, secrets=secrets), err=True, nl=False)
+        click.echo(_exit.error_line(failure), err=True)
     ctx.exit(code)
 
 
@@ -372,7 +372,8 @@ def jobs(
         for column in ("#", "file", "job id", "tag"):
             table.add_column(column)
         for entry in entries:
-            table.add_row(str(entry.job_index), entry.file_name, entry.job_id, entry.user_tag)
+            names = (entry.file_name, entry.job_id, entry.user_tag)
+            table.add_row(str(entry.job_index), *map(cell, names))
         console.print(table if entries else "no jobs yet")
 
     _run(ctx, main, secrets=(target.password,))
@@ -439,14 +440,14 @@ def files(
         if as_json:
             print_json({"dir": directory, "directories": directories, "files": entries})
             return
-        table = Table(title=f"{directory} on {target.address}", title_justify="left")
+        table = Table(title=cell(f"{directory} on {target.address}"), title_justify="left")
         table.add_column("name")
         table.add_column("kind")
         for name in directories:
-            table.add_row(f"{name}/", "directory")
+            table.add_row(cell(f"{name}/"), "directory")
         for entry in entries:
-            table.add_row(entry.file_name, "file")
-        console.print(table if directories or entries else f"{directory} is empty")
+            table.add_row(cell(entry.file_name), "file")
+        console.print(table if directories or entries else cell(f"{directory} is empty"))
 
     _run(ctx, main, secrets=(target.password,))
 
@@ -623,7 +624,7 @@ def upload(
     )
 
     size = source.stat().st_size
-    task = bar.add_task(filename, total=size)
+    task = bar.add_task(markup_literal(filename), total=size)
 
     async def main() -> None:
 
@@ -707,7 +708,7 @@ async def _fleet_once(
     else:
         console.print(board.table())
         for line in board.errors():
-            console.print(line, markup=False)
+            console.print(line, markup=False, highlight=False)
 
 
 async def _fleet_live(
@@ -724,7 +725,8 @@ async def _fleet_live(
         watching = printers.watch(interval=interval, progress_step=0 if live else 10)
         if not live:
             for row in board.as_json():
-                click.echo(f"{row['name']} {row['status']} {row['file_name']}".rstrip())
+                line = f"{row['name']} {row['status']} {row['file_name']}".rstrip()
+                click.echo(terminal_text(line))
             async with watching as events:
                 async for event in events:
                     notifier.submit(event)
@@ -740,7 +742,7 @@ async def _fleet_live(
 
 
 def _fleet_line(event: JobEvent) -> str:
-    return f"{event.printer.name} {describe_event(event)}"
+    return terminal_text(f"{event.printer.name} {describe_event(event)}")
 
 
 # The exporter command lives in its own module; importing it registers it on `cli`.

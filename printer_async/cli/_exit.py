@@ -17,6 +17,7 @@ code    meaning
 
 from __future__ import annotations
 
+import traceback
 from typing import Final
 
 from printer_async._errors import (
@@ -30,7 +31,8 @@ from printer_async._errors import (
     PrinterStateError,
     ServiceUnavailableError,
 )
-from printer_async._transport import redact
+from printer_async._redact import redact
+from printer_async.cli._text import terminal_text
 
 __all__ = [
     "AUTHENTICATION",
@@ -43,6 +45,7 @@ __all__ = [
     "OK",
     "UNREACHABLE",
     "USAGE",
+    "debug_details",
     "error_line",
     "exit_code_for",
 ]
@@ -78,19 +81,34 @@ def exit_code_for(error: BaseException) -> int:
     return ERROR
 
 
-def error_line(error: BaseException, *, secrets: tuple[str | None, ...] = ()) -> str:
+def error_line(error: BaseException) -> str:
     """The one line printed for a failure: what happened and what to do next.
 
-    printer-async's own messages already say both and never hold a secret (the tests check
-    it); this keeps them on one line and blanks any token in a URL. Only an unexpected error's
-    text is also searched for the given ``secrets``: in printer-async's messages that would do
-    harm, since blanking a password that happens to be an ordinary word ("the access password
-    is [redacted]") would show where it stands.
+    printer-async's own messages already say both and hold no secret (the token and the
+    login's signature are scrubbed from them, the tests check it); this keeps them on one line,
+    with the printer's own words made harmless for a terminal. Any other exception is a bug or
+    a local failure whose text nobody vetted: only its type is shown, never its text, which
+    could hold the password (and blanking the password inside it would show where a password
+    that is an ordinary word stood). ``--debug`` shows the details.
     """
-    text = redact(" ".join(str(error).split()) or type(error).__name__)
     if isinstance(error, PrinterError):
-        return f"error: {text}"
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return f"error: {type(error).__name__}: {text} (run with --debug for the traceback)"
+        return f"error: {terminal_text(redact(' '.join(str(error).split())))}"
+    return (
+        f"error: an unexpected {type(error).__name__}; run again with --debug for the details, "
+        "and report it if it happens again"
+    )
+
+
+def debug_details(error: BaseException, *, secrets: tuple[str | None, ...] = ()) -> str:
+    """The traceback ``--debug`` shows, without token or signature, nor the password.
+
+    Where the password itself appears, the details are withheld whole: blanking it in place
+    would show where it stood.
+    """
+    text = redact("".join(traceback.format_exception(error)))
+    if any(secret and secret in text for secret in secrets):
+        return (
+            f"(the details of this {type(error).__name__} are withheld: they contain the "
+            "access password)\n"
+        )
+    return text

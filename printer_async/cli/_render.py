@@ -30,6 +30,7 @@ from printer_async._errors import (
 )
 from printer_async._models import CurrentJob, JobStatus, RunningStatus
 from printer_async._watch import EventKind
+from printer_async.cli._text import cell, markup_literal, terminal_text
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -212,7 +213,7 @@ class PlainJobView:
 
     def note(self, text: str, *, style: str = "") -> None:  # noqa: ARG002 - no styles in plain text
         """Write a line."""
-        self._out.write(f"{_clock()} {text}\n")
+        self._out.write(f"{_clock()} {terminal_text(text)}\n")
         self._out.flush()
 
     def event(self, event: JobEvent) -> None:
@@ -272,7 +273,7 @@ class LiveJobView:
     def note(self, text: str, *, style: str = "") -> None:
         """Print a line above the bar."""
         # One print call: the live display redraws after each.
-        self._progress.console.print(Text.assemble((_clock(), "dim"), " ", (text, style)))
+        self._progress.console.print(Text.assemble((_clock(), "dim"), " ", cell(text, style=style)))
 
     def event(self, event: JobEvent) -> None:
         """Update the bar, and print the event unless it is only progress."""
@@ -294,13 +295,14 @@ class LiveJobView:
         status = status_word(job.job_status, job.raw_job_status) if job.has_job else "no job"
         if self._busy:
             status = f"{status} ({self._busy})"
+        # The columns are markup templates: the printer's words go in escaped.
         fields: dict[str, Any] = {
             "layer": layers_text(job),
             "elapsed": format_duration(job.printed_time),
             "left": remaining_text(job),
-            "status": status,
+            "status": markup_literal(status),
         }
-        name = job.file_name or "no job"
+        name = markup_literal(job.file_name or "no job")
         if self._task is None:
             self._task = self._progress.add_task(name, total=100.0, **fields)
         self._progress.update(self._task, description=name, completed=job.print_progress, **fields)
@@ -378,12 +380,12 @@ class PollReporter:
 
 
 def key_value_table(rows: list[tuple[str, str]], *, title: str | None = None) -> Table:
-    """A two-column table of names and values."""
+    """A two-column table of names and values (the values shown as written, never as markup)."""
     table = Table(title=title, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, cell(value))
     return table
 
 
@@ -453,19 +455,21 @@ class FleetBoard:
         styles = {"offline": "red", "unreachable": "red", "error": "bold red", "busy": "yellow"}
         for row in self._rows.values():
             table.add_row(
-                row.name,
-                row.status,
-                row.file,
+                cell(row.name),
+                cell(row.status),
+                cell(row.file),
                 "" if row.progress is None else f"{row.progress:.1f}%",
                 _left_cell(row),
-                row.last_event if row.error is None else row.error,
+                cell(row.last_event if row.error is None else row.error),
                 style=styles.get(row.status),
             )
         return table
 
     def errors(self) -> list[str]:
         """One line per printer that failed: its name and the whole error."""
-        return [f"{row.name}: {row.error}" for row in self._rows.values() if row.error]
+        return [
+            terminal_text(f"{row.name}: {row.error}") for row in self._rows.values() if row.error
+        ]
 
     def as_json(self) -> list[dict[str, Any]]:
         """The rows as JSON values."""
