@@ -167,12 +167,22 @@ def aiohttp_client(
             'the aiohttp transport needs httpx-aiohttp: pip install "printer-async[aiohttp]"'
         ) from exc
 
+    class Response(aiohttp.ClientResponse):
+        async def start(self, connection: aiohttp.connector.Connection) -> Response:
+            await super().start(connection)
+            # aiohttp keeps a reason phrase that is not UTF-8 as surrogates; httpx-aiohttp then
+            # fails to encode it after the answer has begun, and its connection is left for the
+            # garbage collector. A reason is only words: the undecodable bytes become "?".
+            if self.reason is not None and not self.reason.isascii():
+                self.reason = self.reason.encode("utf-8", "replace").decode()
+            return self
+
     def session() -> aiohttp.ClientSession:
         # Made on first use, inside the running event loop, as aiohttp requires.
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=2, keepalive_timeout=keepalive, ssl=shared_ssl_context()
         )
-        return aiohttp.ClientSession(connector=connector)
+        return aiohttp.ClientSession(connector=connector, response_class=Response)
 
     return httpx.AsyncClient(
         transport=AiohttpTransport(client=session, verify=shared_ssl_context()),

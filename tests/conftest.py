@@ -1,13 +1,31 @@
-"""Fixtures shared by the tests: a respx router on the printer's API and a printer on it."""
+"""Fixtures shared by the tests: a respx router on the printer's API and a printer on it.
+
+Hypothesis profiles: ``default`` keeps the generated suites (``tests/hardening/``) CI-fast;
+``pytest --hypothesis-profile=deep`` runs them a hundred times longer, for a nightly-style run.
+"""
 
 from __future__ import annotations
 
 import pytest
 import respx
+from hypothesis import HealthCheck, settings
 from printer_async import AsyncPrinter
 from printer_async.simulator import ManualClock, serve
 
 from _support import BASE, HOST, PASSWORD, TOKEN, ok
+
+# Registered here, in the first conftest pytest reads, so that --hypothesis-profile finds them.
+# No example database: CI starts from a fresh checkout, and a local run leaves no files behind.
+# Stateless fixtures (the client setups) may be shared by a test's examples.
+_SHARED = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("default", max_examples=100, **_SHARED)
+settings.register_profile("deep", max_examples=10_000, **_SHARED)
+settings.load_profile("default")
 
 
 @pytest.fixture(name="api")

@@ -1,0 +1,320 @@
+"""Hypothesis strategies for what a broken or hostile printer may answer, request by request.
+
+An answer is drawn for the path asked: mostly the documented shape of that endpoint's data with
+some fields given wrong types, non-finite, huge or absurd values, or left out; sometimes any
+JSON at all, an error envelope, deep nesting, invalid UTF-8, a truncated or over-long body, an
+HTML page, any HTTP status (redirects with a ``Location``), odd headers, and answers that are
+dropped, reset, stalled or trickled.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+from hypothesis import strategies as st
+
+from _raw_server import Reply
+
+TOKEN = "0123456789abcdef0123456789abcdef"
+"""The token the generated logins hand out when they hand out a good one."""
+
+NASTY_NUMBERS = [
+    math.nan,
+    math.inf,
+    -math.inf,
+    -0.0,
+    5e-324,
+    1.7976931348623157e308,
+    2**53 + 1,
+    -(2**63),
+    10**400,
+    -1,
+    101.5,
+]
+NASTY_TEXT = [
+    "",
+    "[bold]x[/bold]",
+    "[/nope]",
+    "\x1b[2J",
+    "\ud800",
+    "a" * 300,
+    "../../etc",
+    "\u202e",
+]
+
+_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(NASTY_NUMBERS)
+    | st.sampled_from(NASTY_TEXT)
+)
+JSON = st.recursive(
+    _leaf,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=8,
+)
+"""Any JSON value (and the non-finite numbers Python's reader accepts)."""
+
+_PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
+_JOB = {"file_name": "Local/a.gcode", "job_id": "j1", "user_tag": "t", "job_index": 0}
+TEMPLATES: dict[str, Any] = {
+    "/v1/login": {"token": TOKEN},
+    "/v1/job/currentjob": {
+        "file_name": "Local/a.gcode",
+        "print_progress": 12.5,
+        "printed_layer": 1,
+        "total_layer": 470,
+        "printed_time": 197,
+        "total_time": 11333,
+        "job_id": "j1",
+        "job_status": "running",
+    },
+    "/v1/dashboard/statistics": {
+        "printed_file_num": 3,
+        "printed_total_time": 4925,
+        "printed_used_filament_0": 14.5,
+        "printed_used_filament_1": 0.0,
+        "printed_used_filament": 14.5,
+    },
+    "/v1/dashboard/joblist": {"job_list": [{**_JOB, "job_index": i} for i in range(3)]},
+    "/v1/dashboard/job": {
+        "file_name": "Local/a.gcode",
+        "real_print_time": 9203,
+        "estimated_time": 9200,
+        "filament_used_0": 18.8,
+        "filament_used_1": 10.8,
+        "user_tag": "hello",
+    },
+    "/v1/printer/system": {
+        "Serial_number": "12345678942",
+        "api_version": "0.1.0.307",
+        "battery": 3.9,
+        "brightness": 1,
+        "date_time": "2017-08-16 07:08:59",
+        "firmware_version": "1.1.6-rev1",
+        "language": "English",
+        "machine_id": "1636378533809",
+        "machine_ip": "192.168.0.57",
+        "machine_name": "left-1",
+        "model": "Pro2",
+        "nozzies_num": 2,
+        "storage_available": 1024,
+        "update": "",
+        "version": "1.1.6",
+    },
+    "/v1/printer/runningstatus": {"running_status": "running"},
+    "/v1/printer/basic": {
+        "fan_cur_speed": 0,
+        "fan_tar_speed": 0,
+        "feed_cur_rate": 100,
+        "feed_tar_rate": 100,
+        "heatbed_cur_temp": 25,
+        "heatbed_tar_temp": 0,
+    },
+    "/v1/printer/nozzle1": {
+        "flow_cur_rate": 100,
+        "flow_tar_rate": 100,
+        "nozzle_cur_temp": 26,
+        "nozzle_tar_temp": 10,
+    },
+    "/v1/printer/camera": {
+        "camerserver_URI": ":@PORT@/api/v1/camera/auth_stream",
+        "is_camera_connected": True,
+        "password": "camera-pw",
+        "user_name": "raise3d_camera",
+    },
+    "/v1/fileops/list": {
+        "dir_list": ["d1", "d2"],
+        "file_list": [{"data_path": "Local/b.data", "file_name": "b.gcode"}],
+    },
+    "/v1/dashboard/imagedownload": {"img_data": _PNG},
+    "/v1/fileops/imagedownload": {"img_data": _PNG},
+}
+"""The documented data of each endpoint; ``@PORT@`` becomes the raw server's own port."""
+TEMPLATES["/v1/printer/nozzle2"] = TEMPLATES["/v1/printer/nozzle1"]
+
+TOKEN_ERROR = {"status": 0, "error": {"code": 401, "msg": "token error"}}
+_CODES = [401, 500, 503, 10000, 10001, 10002, 10003, 10004, 10005, 10006, 0, -1, 2**70]
+_MESSAGES = ["token error", "busy", "printer is busy", "file not exist", "no server", ""]
+
+
+def _weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """One of ``choices``, each drawn with its weight in percent (the weights sum to 100)."""
+    bounds, total = [], 0
+    for weight, strategy in choices:
+        total += weight
+        bounds.append((total, strategy))
+    assert total == 100
+
+    def pick(roll: int) -> st.SearchStrategy[Any]:
+        return next(strategy for bound, strategy in bounds if roll < bound)
+
+    return st.integers(0, 99).flatmap(pick)
+
+
+def _mutated(template: Any) -> st.SearchStrategy[Any]:
+    """``template`` with some of its fields (or its lists' first item's) replaced or removed."""
+    if not isinstance(template, dict) or not template:
+        return JSON
+    keys = sorted(template)
+    value = JSON | st.sampled_from(NASTY_NUMBERS) | st.sampled_from(NASTY_TEXT)
+
+    @st.composite
+    def mutate(draw: st.DrawFn) -> Any:
+        data = dict(template)
+        for key in draw(st.sets(st.sampled_from(keys), min_size=1, max_size=3)):
+            if draw(st.booleans()) and isinstance(data[key], list) and data[key]:
+                first = data[key][0]
+                data[key] = [draw(_mutated(first)), *data[key][1:]]
+            elif draw(st.integers(0, 4)) == 0:
+                del data[key]
+            else:
+                data[key] = draw(value)
+        return data
+
+    return mutate()
+
+
+def _envelope(path: str) -> st.SearchStrategy[Any]:
+    template = TEMPLATES.get(path)
+    data = st.just(template) | _mutated(template) if template is not None else st.none()
+    error = st.fixed_dictionaries(
+        {
+            "status": st.just(0),
+            "error": st.fixed_dictionaries(
+                {"code": st.sampled_from(_CODES), "msg": st.sampled_from(_MESSAGES) | st.text()}
+            ),
+        }
+    )
+    return _weighted(
+        (55, data.map(lambda d: {"status": 1} if d is None else {"status": 1, "data": d})),
+        (15, error),
+        (5, st.just(TOKEN_ERROR)),
+        (10, st.builds(lambda s, d: {"status": s, "data": d}, JSON, JSON)),
+        (15, JSON),
+    )
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+_DEEP = [33, 200, 999, 5000, 100_000]
+
+
+def _body(path: str) -> st.SearchStrategy[bytes]:
+    """The bytes of an answer: JSON, or JSON gone wrong, or no JSON at all."""
+    envelope = _envelope(path).map(_dumps)
+    return _weighted(
+        (70, envelope),
+        (5, st.tuples(envelope, st.integers(0, 200)).map(lambda e: e[0][: e[1]])),
+        (5, st.tuples(envelope, st.integers(0, 200)).map(lambda e: e[0][: e[1]] + b"\xff\xfe")),
+        (
+            5,
+            st.sampled_from(_DEEP).map(
+                lambda n: b'{"status":1,"data":' + b"[" * n + b"]" * n + b"}"
+            ),
+        ),
+        (3, st.integers(300, 6000).map(lambda n: b'{"status":1,"data":{"x":' + b"9" * n + b"}}")),
+        (5, st.just(b"<html><body><h1>502 Bad Gateway</h1></body></html>")),
+        (2, st.just(b" " * (4 * 1024 * 1024 + 1))),
+        (5, st.binary(max_size=64)),
+    )
+
+
+_CONTENT_TYPES = [
+    b"application/json",
+    b"application/json; charset=utf-8",
+    b"text/html",
+    b"text/plain",
+    b"multipart/x-mixed-replace; boundary=frame",
+    b"image/jpeg",
+    b"\xff\xfe",
+    b"",
+]
+_STATUSES = [200] * 8 + [201, 204, 301, 302, 307, 308, 400, 401, 404, 429, 500, 502, 503]
+
+
+@st.composite
+def _headers(draw: st.DrawFn, status: int) -> tuple[tuple[bytes, bytes], ...]:
+    headers: list[tuple[bytes, bytes]] = []
+    if draw(st.integers(0, 9)):
+        headers.append((b"Content-Type", draw(st.sampled_from(_CONTENT_TYPES))))
+    if 300 <= status < 400 or draw(st.integers(0, 9)) == 0:
+        location = draw(
+            st.sampled_from(
+                [b"http://127.0.0.1:1/elsewhere", b"/v1/login", b"\xff::", b"", b"https://[::1"]
+            )
+        )
+        headers.append((b"Location", location))
+    if draw(st.integers(0, 9)) == 0:
+        headers.append((b"Content-Encoding", draw(st.sampled_from([b"gzip", b"br", b"x"]))))
+    if draw(st.integers(0, 9)) == 0:
+        headers.append((b"Connection", b"close"))
+    return tuple(headers)
+
+
+@st.composite
+def replies(draw: st.DrawFn, path: str, *, seconds: float) -> Reply:
+    """An answer to a request for ``path`` on a printer called with timeout ``seconds``."""
+    status = draw(st.sampled_from(_STATUSES) | st.integers(100, 599))
+    behaviour = draw(
+        _weighted(
+            (84, st.just("answer")),
+            (4, st.just("drop")),
+            (4, st.just("reset_mid_body")),
+            (2, st.just("stall")),
+            (2, st.just("stall_mid_body")),
+            (2, st.just("trickle")),
+            (2, st.just("slow")),
+        )
+    )
+    delay = 0.0
+    if behaviour == "trickle":
+        delay = seconds / 10
+    elif behaviour == "slow":
+        behaviour, delay = "answer", draw(st.floats(0, seconds * 0.8))
+    return Reply(
+        status=status,
+        reason=draw(st.sampled_from([b"OK", b"Whatever", b"\xff\xfe", b""])),
+        headers=draw(_headers(status)),
+        body=draw(_body(path)),
+        content_length=draw(
+            _weighted((90, st.just("auto")), (5, st.none()), (5, st.integers(0, 99)))
+        ),
+        chunked=draw(st.integers(0, 19)) == 0,
+        behaviour=behaviour,
+        delay=delay,
+    )
+
+
+@st.composite
+def camera_replies(draw: st.DrawFn, *, seconds: float) -> Reply:
+    """An answer of the camera server: a picture, a multipart stream, or anything."""
+    reply = draw(replies("/camera", seconds=seconds))
+    frame = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\n\r\n\xff\xd8\xff\xd9\r\n"
+    body = draw(st.sampled_from([b"\xff\xd8\xff\xd9", frame, frame * 3, reply.body]))
+    return Reply(
+        status=reply.status,
+        reason=reply.reason,
+        headers=reply.headers,
+        body=body,
+        content_length=reply.content_length,
+        chunked=reply.chunked,
+        behaviour=reply.behaviour,
+        delay=reply.delay,
+    )
+
+
+def login_reply(*, good: bool) -> Reply:
+    """A login that hands out :data:`TOKEN` (``good``), or one that no call gets past."""
+    body = {"status": 1, "data": {"token": TOKEN}} if good else TOKEN_ERROR
+    return Reply(body=_dumps(body))
