@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from printer_async._transport import Transport
 
-__all__ = ["TOKEN_LIFETIME", "Auth", "sign"]
+__all__ = ["TOKEN_LIFETIME", "Auth", "Span", "sign"]
 
 TOKEN_LIFETIME: Final = 24 * 3600.0
 """Seconds a token is valid, as the vendor documents it."""
@@ -46,6 +46,29 @@ def sign(password: str, timestamp_ms: int) -> str:
     return hashlib.md5(inner.encode()).hexdigest()
 
 
+@attrs.frozen
+class Span:
+    """When the call that needs a token started, and its deadline (``anyio.current_time()``)."""
+
+    started: float
+    deadline: float = math.inf
+
+    @classmethod
+    def now(cls) -> Span:
+        """A call starting now, with no deadline."""
+        return cls(anyio.current_time())
+
+
+@attrs.frozen
+class _Failure:
+    """A login that failed: calls that started before it ended get its error, not a new login."""
+
+    ended: float
+    replacing: str | None
+    """The token it was to replace; once another login replaced it, the failure is history."""
+    error: PrinterError
+
+
 @attrs.define(eq=False)
 class _Attempt:
     """One login in flight, and what it ended with, for every call that waits for it."""
@@ -61,10 +84,11 @@ class Auth:
 
     Logins are single-flight: however many calls find the token missing or refused at once,
     one of them logs in and the others wait for its outcome. A login that fails (a wrong
-    password, no answer, a hang until the call's deadline) fails for all of them at once, with
-    the same error: N waiting calls make one login, not one each in turn. Only a login
-    abandoned because the call that made it was cancelled by its caller is made again, by the
-    next waiting call.
+    password, no answer, a hang until the call's deadline) fails with the same error for every
+    call that was already under way when it failed, even one whose refused token comes back
+    later: N calls make one login, not one each in turn. Calls started afterwards try again.
+    Only a login abandoned because the call that made it was cancelled by its caller is made
+    again at once, by the next waiting call.
 
     Args:
         transport: Where to send ``GET /login``.
@@ -90,6 +114,7 @@ class Auth:
         self._clock = clock
         self._obtained_at = clock() if token is not None else 0.0
         self._attempt: _Attempt | None = None
+        self._failure: _Failure | None = None
         self._secrets: collections.deque[str] = collections.deque(maxlen=_REMEMBERED_SECRETS)
         if token is not None:
             self._secrets.append(token)
@@ -113,12 +138,11 @@ class Auth:
             return True  # nothing better to offer than the token we were given
         return self._clock() - self._obtained_at < self._lifetime - REFRESH_MARGIN
 
-    async def token(self, *, deadline: float = math.inf) -> str:
+    async def token(self, *, span: Span | None = None) -> str:
         """A token that is not known to be stale, logging in first if needed.
 
         Args:
-            deadline: When the call that needs the token ends (``anyio.current_time()``
-                seconds), see :meth:`refresh`.
+            span: The call that needs the token, see :meth:`refresh`.
 
         Raises:
             AuthenticationError: There is no token and no password, or the password is wrong.
@@ -127,16 +151,17 @@ class Auth:
         if self._is_fresh():
             assert self._token is not None  # noqa: S101 - narrowed by _is_fresh
             return self._token
-        return await self.refresh(stale=self._token, deadline=deadline)
+        return await self.refresh(stale=self._token, span=span)
 
-    async def refresh(self, *, stale: str | None, deadline: float = math.inf) -> str:
+    async def refresh(self, *, stale: str | None, span: Span | None = None) -> str:
         """Log in again unless another call already replaced ``stale``.
 
         Args:
             stale: The token that was refused (or ``None``); if the current token differs,
                 another call has already logged in and its token is returned.
-            deadline: When the calling request's deadline falls: a login of this call that is
-                cancelled then has hung, and that failure is shared with the waiting calls.
+            span: When the call started (a login that failed since is its answer too) and its
+                deadline (its own login, cancelled then, has hung: a failure for all); now and
+                none when not given.
 
         Returns:
             The new token.
@@ -146,6 +171,7 @@ class Auth:
             PrinterConnectionError: The login got no answer (also when another call's login,
                 which this one waited for, got none).
         """
+        span = span if span is not None else Span.now()
         while True:
             if self._token is not None and self._token != stale and self._is_fresh():
                 return self._token
@@ -157,11 +183,11 @@ class Auth:
                     msg="token error",
                     endpoint="/login",
                 )
-            token = await self._join_or_lead(self._password, deadline)
+            token = await self._join_or_lead(self._password, span)
             if token is not None:
                 return token
 
-    async def login(self, *, deadline: float = math.inf) -> str:
+    async def login(self, *, span: Span | None = None) -> str:
         """Log in now, whatever the state of the current token (or join a login in flight)."""
         if self._password is None:
             raise AuthenticationError(
@@ -170,16 +196,18 @@ class Auth:
                 msg="",
                 endpoint="/login",
             )
+        span = span if span is not None else Span.now()
         token = None
         while token is None:
-            token = await self._join_or_lead(self._password, deadline)
+            token = await self._join_or_lead(self._password, span)
         return token
 
-    async def _join_or_lead(self, password: str, deadline: float) -> str | None:
+    async def _join_or_lead(self, password: str, span: Span) -> str | None:
         """Wait for the login in flight, or make one; ``None`` if the one awaited was abandoned.
 
         Raises:
-            PrinterError: The login failed: this call's own, or the one it waited for.
+            PrinterError: The login failed: this call's own, the one it waited for, or one that
+                failed while this call was under way.
         """
         attempt = self._attempt
         if attempt is not None:
@@ -187,16 +215,25 @@ class Auth:
             if attempt.error is not None:
                 raise attempt.error
             return attempt.token
+        failure = self._failure
+        if (
+            failure is not None
+            and failure.replacing == self._token
+            and span.started <= failure.ended
+        ):
+            raise failure.error
         attempt = self._attempt = _Attempt()
+        replacing = self._token
         try:
             attempt.token = self._token = await self._login(password)
+            self._failure = None
         except PrinterError as exc:
             attempt.error = exc
             raise
         except BaseException:
             # Cancelled. At the call's deadline, the login hung: that is its outcome for every
             # waiter too. Before it, the caller gave up on its own: the next waiter logs in.
-            if anyio.current_time() >= deadline:
+            if anyio.current_time() >= span.deadline:
                 attempt.error = PrinterConnectionError(
                     f"GET /login to {self._transport.netloc}: no answer before the deadline of "
                     "the call that logged in; check that the printer is on, on the network, "
@@ -204,6 +241,8 @@ class Auth:
                 )
             raise
         finally:
+            if attempt.error is not None:
+                self._failure = _Failure(anyio.current_time(), replacing, attempt.error)
             self._attempt = None
             attempt.done.set()
         return attempt.token

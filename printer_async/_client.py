@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Self, cast
 
 import anyio
 
-from printer_async._auth import Auth
+from printer_async._auth import Auth, Span
 from printer_async._camera import (
     MAX_FRAME_BYTES,
     MAX_SNAPSHOT_BYTES,
@@ -349,14 +349,15 @@ class AsyncPrinter:
                 "headers": headers,
                 "max_bytes": max_bytes,
             }
-            token = await self._auth.token(deadline=scope.deadline)
+            span = Span(anyio.current_time(), scope.deadline)
+            token = await self._auth.token(span=span)
             try:
                 return await self._send(method, endpoint, token, **options)
             except AuthenticationError as exc:
                 if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                     raise
                 if not replayable:
-                    await self._auth.refresh(stale=token, deadline=scope.deadline)
+                    await self._auth.refresh(stale=token, span=span)
                     # Not the generic "log in again": that is done; what is left is the resend.
                     raise AuthenticationError(
                         f"{endpoint}: {exc.code} {exc.msg or '(no message)'}: the token was "
@@ -366,7 +367,7 @@ class AsyncPrinter:
                         msg=exc.msg,
                         endpoint=exc.endpoint,
                     ) from exc
-            token = await self._auth.refresh(stale=token, deadline=scope.deadline)
+            token = await self._auth.refresh(stale=token, span=span)
             return await self._send(method, endpoint, token, **options)
 
     async def _send(
@@ -402,7 +403,7 @@ class AsyncPrinter:
         """
         self._check_open()
         with self._call("GET /login") as scope:
-            await self._auth.login(deadline=scope.deadline)
+            await self._auth.login(span=Span(anyio.current_time(), scope.deadline))
 
     # -- jobs ---------------------------------------------------------------------------------
 
