@@ -17,6 +17,7 @@ import httpx
 from printer_async._errors import InvalidParameterError, PathError
 
 __all__ = [
+    "MAX_NUMBER",
     "check_int",
     "check_job_id",
     "check_name",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 _PARAMETER_ERROR: Final = 10002
+
+MAX_NUMBER: Final = 2**53
+"""The largest magnitude of a number sent or received: the integers JSON carries exactly
+(RFC 8259, section 6). A parameter without a documented maximum is held to it."""
 
 
 def check_int(
@@ -65,12 +70,13 @@ def check_int(
         whole = True  # compared as it is: a huge int would overflow on the way to a float
     else:
         whole = math.isfinite(value) and value.is_integer()
-    if whole and (low is None or value >= low) and (high is None or value <= high):
+    upper = MAX_NUMBER if high is None else high
+    if whole and (low is None or value >= low) and value <= upper:
         return int(value)
     shown_low = "" if low is None else str(low)
     shown_high = "" if high is None else str(high)
     if high is None:
-        wanted = f"a whole number of at least {low}"
+        wanted = f"a whole number of at least {low} (and at most 2**53)"
     elif low is None:
         wanted = f"a whole number of at most {high}"
     else:

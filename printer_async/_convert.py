@@ -36,7 +36,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 from cattrs.v import format_exception
 
-from printer_async._checks import shown
+from printer_async._checks import MAX_NUMBER, shown
 from printer_async._errors import ProtocolError
 from printer_async._models import (
     CameraInfo,
@@ -70,11 +70,10 @@ _MAX_UNKNOWN: Final = 32
 
 # -- numbers and text: what any field of any answer may hold --------------------------------------
 
-MAX_NUMBER: Final = 2**53
-"""The largest magnitude a number in an answer may have: the integers JSON carries exactly
-(RFC 8259, section 6); no documented value comes near. Python's JSON reader also accepts
-``NaN``, ``Infinity`` and numbers too large for a float (as infinity): all are refused, naming
-the field, so no arithmetic on a model (a watch's progress steps) overflows or turns NaN."""
+# Numbers in answers are held to MAX_NUMBER (2**53, the integers JSON carries exactly); no
+# documented value comes near. Python's JSON reader also accepts NaN, Infinity and numbers too
+# large for a float (as infinity): all are refused, naming the field, so that no arithmetic on
+# a model (a watch's progress steps) overflows or turns NaN.
 
 
 def _check_number(value: Any, wanted: str) -> int | float:

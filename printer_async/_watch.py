@@ -91,9 +91,6 @@ _CLOCK_SLACK: Final = 1e-6
 _GATEWAY_STATUSES: Final = frozenset({502, 504})
 """HTTP statuses of a proxy's error page that mean the printer behind it did not answer."""
 
-_MAX_BUCKET: Final = 2**63
-"""The progress bucket of 100 % when ``progress_step`` is too small to divide it by."""
-
 _ACTIVE: Final = frozenset({JobStatus.RUNNING, JobStatus.PAUSED})
 _ENDED: Final = frozenset({JobStatus.COMPLETED, JobStatus.STOPPED})
 
@@ -322,11 +319,10 @@ class _Tracker:
     def _bucket(self, job: CurrentJob) -> int:
         if not self.progress_step:
             return -1
-        # Percent, so 0-100 whatever the printer reports: a tiny step must not make the
-        # quotient overflow (the converter already refuses non-finite and huge values).
+        # Percent, so 0-100 whatever the printer reports: the quotient stays finite (see
+        # watch_jobs), and a printer's 1e15 % cannot make it overflow.
         progress = min(max(job.print_progress, 0.0), 100.0)
-        steps = progress / self.progress_step
-        return math.floor(steps) if math.isfinite(steps) else _MAX_BUCKET
+        return math.floor(progress / self.progress_step)
 
     def answered(
         self, job: CurrentJob, *, now: float, wall: dt.datetime
@@ -527,6 +523,8 @@ def watch_jobs(
     tick = _seconds("tick", tick, allow_zero=True)
     if progress_step is not None:
         progress_step = _seconds("progress_step", progress_step, allow_zero=True)
+        if progress_step and not math.isfinite(100 / progress_step):
+            progress_step = 0.0  # so small that every poll crosses a step
     tracker = _Tracker(
         printer=printer,
         interval=interval,

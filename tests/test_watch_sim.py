@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import itertools
+import math
 import random
 import re
 from pathlib import Path
@@ -189,15 +190,21 @@ FAULTS = {
     "missing field": lambda f: f.missing_field("job_id", probability=0.3, path=CURRENTJOB),
     "503": lambda f: f.service_unavailable(probability=0.3, path=CURRENTJOB),
     "latency": lambda f: f.latency(0.005, probability=0.3, path=CURRENTJOB),
+    "progress NaN": lambda f: f.bad_value("print_progress", math.nan, probability=0.3),
+    "progress Infinity": lambda f: f.bad_value("print_progress", math.inf, probability=0.3),
+    "layer 10**400": lambda f: f.bad_value("printed_layer", 10**400, probability=0.3),
+    "time -Infinity": lambda f: f.bad_value("printed_time", -math.inf, probability=0.3),
 }
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 async def test_each_fault_alone_leaves_the_events_equal_to_the_ground_truth(fault):
-    """With one fault kind on 30 % of polls, no state of two polls or more is missed or invented."""
+    """With one fault kind on 30 % of polls (NaN progress too), no state is missed or invented."""
     async with served() as (sim, client, _):
         FAULTS[fault](sim.faults)
-        events = await Driver(sim.clock, lifecycle(sim), end=END).run(client, offline_after=1e6)
+        events = await Driver(sim.clock, lifecycle(sim), end=END).run(
+            client, offline_after=1e6, progress_step=10
+        )
         fired = len(sim.faults.fired)
     assert fired > 10  # the faults did happen
     assert_matches_truth(events, sim, end=END)
@@ -205,18 +212,24 @@ async def test_each_fault_alone_leaves_the_events_equal_to_the_ground_truth(faul
 
 @pytest.mark.parametrize("seed", range(6))
 async def test_mixed_random_faults_with_token_expiry_and_reboot(seed):
-    """Random faults on every request (login too), tokens expired and a reboot mid-job."""
+    """Random faults on every request (login too), NaN values, expired tokens, a reboot mid-job."""
     async with served() as (sim, client, _):
         # About one poll in four fails (a login too, sometimes): a state seen by two or three
         # polls is then missed only when all of them fail, which these seeds do not draw.
         sim.faults.random(0.15, rng=random.Random(seed))
         sim.faults.wrong_type("print_progress", probability=0.05, path=CURRENTJOB)
         sim.faults.missing_field("job_status", probability=0.05, path=CURRENTJOB)
+        sim.faults.bad_value("print_progress", math.nan, probability=0.03, path=CURRENTJOB)
+        sim.faults.bad_value("total_time", math.inf, probability=0.03, path=CURRENTJOB)
         sim.faults.latency(0.002, probability=0.1)
         actions = [*lifecycle(sim), (130, sim.expire_tokens), (300, sim.reboot), (980, sim.reboot)]
         driver = Driver(sim.clock, actions, end=END)
         events = await driver.run(
-            client, offline_after=60, backoff_cap=1.5 * INTERVAL, rng=random.Random(seed)
+            client,
+            offline_after=60,
+            backoff_cap=1.5 * INTERVAL,
+            progress_step=10,
+            rng=random.Random(seed),
         )
         logins = client._auth.login_count
     assert_matches_truth(events, sim, end=END)

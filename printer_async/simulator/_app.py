@@ -538,7 +538,7 @@ def _other_type(value: Any) -> Any:
 
 
 def _mutate(data: dict[str, Any], fault: Fault) -> None:
-    """Apply a wrong-type or missing-field fault to the first place the field appears."""
+    """Apply a wrong-type, missing-field or bad-value fault to the first place the field appears."""
     targets: list[dict[str, Any]] = [data]
     for value in data.values():
         if isinstance(value, list):
@@ -547,6 +547,8 @@ def _mutate(data: dict[str, Any], fault: Fault) -> None:
         if fault.field in target:
             if fault.kind is FaultKind.MISSING_FIELD:
                 del target[fault.field]
+            elif fault.kind is FaultKind.BAD_VALUE:
+                target[fault.field] = fault.value
             else:
                 target[fault.field] = _other_type(target[fault.field])
             return

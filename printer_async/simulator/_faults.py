@@ -55,6 +55,8 @@ class FaultKind(enum.Enum):
     """The real answer with one data field's value replaced by one of another JSON type."""
     MISSING_FIELD = "missing_field"
     """The real answer with one data field removed."""
+    BAD_VALUE = "bad_value"
+    """The real answer with one data field's value replaced by a given one (``NaN``, ...)."""
     SERVICE_UNAVAILABLE = "service_unavailable"
     """``{"status":0,"error":{"code":503,"msg":"no server"}}``."""
     API_ERROR = "api_error"
@@ -88,6 +90,9 @@ RANDOM_KINDS: tuple[FaultKind, ...] = (
     FaultKind.SERVICE_UNAVAILABLE,
 )
 
+_MUTATIONS: Final = frozenset({FaultKind.WRONG_TYPE, FaultKind.MISSING_FIELD, FaultKind.BAD_VALUE})
+"""Kinds that change the real answer's data, applied by :meth:`FaultInjector.take_mutation`."""
+
 BusyStyle = Literal["10003", "500", "429"]
 
 _BUSY_KINDS: dict[str, FaultKind] = {
@@ -108,6 +113,7 @@ class Fault:
         field: Data field a wrong-type or missing-field fault changes.
         code: Error code of an API-error fault.
         msg: Error message of an API-error fault.
+        value: The value a bad-value fault gives its field.
     """
 
     kind: FaultKind
@@ -116,6 +122,7 @@ class Fault:
     field: str = ""
     code: int = 0
     msg: str = ""
+    value: object = None
 
 
 @attrs.define
@@ -321,6 +328,23 @@ class FaultInjector:
             selectors,
         )
 
+    def bad_value(
+        self,
+        field: str,
+        value: object,
+        **selectors: Unpack[Selectors],
+    ) -> None:
+        """Give ``field`` the value ``value`` in the next answers whose data carry it.
+
+        For values the simulated state never makes: ``float("nan")`` and ``float("inf")``
+        (written ``NaN`` and ``Infinity``, which Python's JSON reader accepts), ``10**400``,
+        a negative progress. The field is looked for as by :meth:`wrong_type`.
+        """
+        self._arm(
+            Fault(FaultKind.BAD_VALUE, field=field, value=value),
+            selectors,
+        )
+
     def service_unavailable(
         self,
         **selectors: Unpack[Selectors],
@@ -364,8 +388,8 @@ class FaultInjector:
 
         Args:
             probability: Chance that a request gets a fault.
-            kinds: Kinds to draw from (wrong-type and missing-field need a field, an API error
-                its code and message, so they are not drawable).
+            kinds: Kinds to draw from (wrong-type, missing-field and bad-value need a field, an
+                API error its code and message, so they are not drawable).
             rng: Source of the draws; the injector's own seeded one by default.
             count: Stop after that many faults.
             duration: Stop after that many real seconds.
@@ -376,7 +400,12 @@ class FaultInjector:
             ValueError: For an empty or undrawable set of kinds, or bad selectors.
         """
         chosen = tuple(kinds)
-        undrawable = {FaultKind.WRONG_TYPE, FaultKind.MISSING_FIELD, FaultKind.API_ERROR}
+        undrawable = {
+            FaultKind.WRONG_TYPE,
+            FaultKind.MISSING_FIELD,
+            FaultKind.BAD_VALUE,
+            FaultKind.API_ERROR,
+        }
         if not chosen or undrawable & set(chosen):
             raise ValueError(
                 "kinds must be non-empty and exclude wrong_type, missing_field and api_error"
@@ -420,7 +449,8 @@ class FaultInjector:
 
         Returns:
             The latency to add (seconds) and the fault that replaces or damages the answer, if any.
-            Wrong-type and missing-field rules are not taken here: see :meth:`take_mutation`.
+            Wrong-type, missing-field and bad-value rules are not taken here: see
+            :meth:`take_mutation`.
         """
         delay = 0.0
         chosen: Fault | None = None
@@ -433,10 +463,7 @@ class FaultInjector:
                 if rule.path is not None and rule.path != path:
                     continue
                 template = rule.fault
-                if template is not None and template.kind in {
-                    FaultKind.WRONG_TYPE,
-                    FaultKind.MISSING_FIELD,
-                }:
+                if template is not None and template.kind in _MUTATIONS:
                     continue
                 is_latency = template is not None and template.kind is FaultKind.LATENCY
                 if (is_latency and delay) or (not is_latency and chosen is not None):
@@ -455,7 +482,7 @@ class FaultInjector:
         return delay, chosen
 
     def take_mutation(self, path: str, fields: set[str]) -> Fault | None:
-        """Take the first armed wrong-type or missing-field rule whose field the answer carries.
+        """Take the first armed wrong-type, missing-field or bad-value rule for the answer's fields.
 
         Args:
             path: The request path.
@@ -470,7 +497,7 @@ class FaultInjector:
                 fault = rule.fault
                 if (
                     fault is None
-                    or fault.kind not in {FaultKind.WRONG_TYPE, FaultKind.MISSING_FIELD}
+                    or fault.kind not in _MUTATIONS
                     or fault.field not in fields
                     or (rule.path is not None and rule.path != path)
                     or rule.expired(now)

@@ -69,18 +69,39 @@ class RawServer:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._transports: set[asyncio.Transport] = set()
 
     async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        loop = asyncio.get_running_loop()
+        server = self
+
+        class Protocol(asyncio.StreamReaderProtocol):
+            """Records each connection's transport as soon as it exists, to close it at the end."""
+
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                assert isinstance(transport, asyncio.Transport)
+                server._transports.add(transport)
+                super().connection_made(transport)
+
+        def protocol() -> Protocol:
+            return Protocol(asyncio.StreamReader(loop=loop), self._serve, loop=loop)
+
+        self._server = await loop.create_server(protocol, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._server is not None
         self._server.close()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks)
+        # A connection accepted just now gets its transport, then its handler, one step of the
+        # event loop at a time: let them come, and end them all.
+        for _ in range(5):
+            await asyncio.sleep(0)
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks)
+        for transport in self._transports:
+            transport.abort()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._server.wait_closed(), 2)
 
@@ -123,13 +144,13 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     if "content-length" in headers:
         body = await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding", "").lower() == "chunked":
-        body = bytearray()
+        chunks = bytearray()
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            body += await reader.readexactly(size + 2)
+            chunks += (await reader.readexactly(size + 2))[:size]
             if size == 0:
                 break
-        body = bytes(body)
+        body = bytes(chunks)
     else:
         body = b""
     return Request(method, target, headers, body)
