@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any, Final, Literal, Self, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeVar, cast
 
 import anyio
 
@@ -82,6 +82,8 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "AsyncPrinter"]
+
+T = TypeVar("T")
 
 DEFAULT_PORT: Final = 10800
 DEFAULT_TIMEOUT: Final = 10.0
@@ -311,6 +313,11 @@ class AsyncPrinter:
                     "network, and has Enable Remote Access API switched on"
                 ) from exc
 
+    def _structure(self, data: Any, cls: type[T], *, endpoint: str) -> T:
+        """The model in ``data``; an answer that is not one is a ProtocolError, scrubbed."""
+        with self._scrubbed():  # the printer's values are quoted in the error (a bad date)
+            return structure(data, cls, endpoint=endpoint)
+
     @contextlib.contextmanager
     def _scrubbed(self) -> Iterator[None]:
         """Keep the token and the login signature out of every error raised in the block."""
@@ -416,7 +423,9 @@ class AsyncPrinter:
         printer has no estimate.
         """
         endpoint = "/job/currentjob"
-        job = structure(await self._request("GET", endpoint), CurrentJob, endpoint=endpoint)
+        job = self._structure(
+            await self._request("GET", endpoint), CurrentJob, endpoint=endpoint
+        )
         self._unknown.check(job, "job_status", endpoint=endpoint, printer=self.name)
         return job
 
@@ -509,7 +518,7 @@ class AsyncPrinter:
     async def statistics(self) -> Statistics:
         """Totals over all successful prints (``GET /dashboard/statistics``)."""
         data = await self._request("GET", "/dashboard/statistics")
-        return structure(data, Statistics, endpoint="/dashboard/statistics")
+        return self._structure(data, Statistics, endpoint="/dashboard/statistics")
 
     async def job_list(
         self, *, max_num: int = JOB_LIST_PAGE, start_pos: int = 0
@@ -536,7 +545,7 @@ class AsyncPrinter:
         )
         if not isinstance(data, dict) or "job_list" not in data:
             data = {"job_list": None}
-        return structure(data["job_list"], list[JobListEntry], endpoint=endpoint)
+        return self._structure(data["job_list"], list[JobListEntry], endpoint=endpoint)
 
     async def iter_jobs(
         self, *, page_size: int = JOB_LIST_PAGE, busy_retries: int = 6, backoff: float = 0.5
@@ -600,7 +609,7 @@ class AsyncPrinter:
     async def system_info(self) -> SystemInfo:
         """The printer's identity, versions, clock and free storage (``GET /printer/system``)."""
         data = await self._request("GET", "/printer/system")
-        return structure(data, SystemInfo, endpoint="/printer/system")
+        return self._structure(data, SystemInfo, endpoint="/printer/system")
 
     async def running_status(self) -> RunningStatus:
         """What the printer is doing (``GET /printer/runningstatus``).
@@ -619,14 +628,14 @@ class AsyncPrinter:
         """
         endpoint = "/printer/runningstatus"
         data = await self._request("GET", endpoint)
-        info = structure(data, RunningStatusInfo, endpoint=endpoint)
+        info = self._structure(data, RunningStatusInfo, endpoint=endpoint)
         self._unknown.check(info, "running_status", endpoint=endpoint, printer=self.name)
         return info
 
     async def basic_info(self) -> BasicInfo:
         """Fan speed, feed rate and heatbed temperatures (``GET /printer/basic``)."""
         data = await self._request("GET", "/printer/basic")
-        return structure(data, BasicInfo, endpoint="/printer/basic")
+        return self._structure(data, BasicInfo, endpoint="/printer/basic")
 
     async def nozzle(self, index: Literal[1, 2]) -> NozzleInfo:
         """One nozzle's temperatures and flow (``GET /printer/nozzle1`` or ``/printer/nozzle2``).
@@ -640,7 +649,7 @@ class AsyncPrinter:
         """
         endpoint = f"/printer/nozzle{check_nozzle(index, endpoint='/printer/nozzle<1|2>')}"
         data = await self._request("GET", endpoint)
-        return structure(data, NozzleInfo, endpoint=endpoint)
+        return self._structure(data, NozzleInfo, endpoint=endpoint)
 
     async def camera_info(self) -> CameraInfo:
         """Where the camera server is and its credentials (``GET /printer/camera``).
@@ -649,7 +658,7 @@ class AsyncPrinter:
         returned value's ``repr``.
         """
         data = await self._request("GET", "/printer/camera")
-        return structure(data, CameraInfo, endpoint="/printer/camera")
+        return self._structure(data, CameraInfo, endpoint="/printer/camera")
 
     # -- setters ------------------------------------------------------------------------------
     # Values are checked against the documented ranges before sending and sent as integers: a
@@ -851,7 +860,7 @@ class AsyncPrinter:
         position = check_int("pos", pos, 0, None, endpoint=endpoint, msg="pos error")
         check_job_id(job_id, endpoint=endpoint)
         data = await self._request("GET", endpoint, params={"pos": position, "job_id": job_id})
-        return structure(data, JobDetail, endpoint=endpoint)
+        return self._structure(data, JobDetail, endpoint=endpoint)
 
     async def job_thumbnail(
         self, job_id: str, *, width: int = THUMBNAIL_SIZE, height: int = THUMBNAIL_SIZE
@@ -937,7 +946,7 @@ class AsyncPrinter:
         data = await self._request(
             "GET", endpoint, params={"dir": dir_path, "start_pos": start, "max_num": count}
         )
-        return structure(data, FileList, endpoint=endpoint)
+        return self._structure(data, FileList, endpoint=endpoint)
 
     async def iter_files(
         self, dir_path: str, *, page_size: int = FILE_LIST_PAGE

@@ -34,7 +34,8 @@ REDACTED: Final = "[redacted]"
 
 _SECRET_PARAM: Final = re.compile(
     r"""(?ix)
-    \b(token|sign|password)
+    (?:(?<![a-z0-9_])|(?<=%3F)|(?<=%26))    # a name's start, or after a percent-encoded ? or &
+    (token|sign|password)
     (=|%3D)                                 # a query parameter, or one percent-encoded in another
     (?:(?!%26)[^&\s"'<>,;\\])*               # its value, up to the next parameter or a quote
     """
@@ -103,38 +104,35 @@ def scrub(error: BaseException, *, secrets: Iterable[str | None] = ()) -> None:
 
 def _clean(value: Any, secrets: tuple[str | None, ...], pending: list[BaseException]) -> Any:
     """``value`` without secrets: a redacted copy, or ``value`` itself when it holds none."""
+    cleaned = value
     if isinstance(value, str):  # an enum's str value included: it is kept when clean
-        cleaned = redact(value, secrets=secrets)
-        return value if cleaned == value else cleaned
-    if isinstance(value, BaseException):
+        text = redact(value, secrets=secrets)
+        cleaned = value if text == value else text
+    elif isinstance(value, BaseException):
         pending.append(value)
-    elif isinstance(value, tuple | list):
-        items = [_clean(item, secrets, pending) for item in value]
-        if any(a is not b for a, b in zip(items, value, strict=True)):
-            return items if isinstance(value, list) else tuple(items)
     elif isinstance(value, httpx.Request):
         # A new request keeps the method and a redacted URL; the headers (a camera's Basic
         # credentials) are left behind.
-        return httpx.Request(value.method, redact(str(value.url), secrets=secrets))
-    elif isinstance(value, httpx.Response) or _is_aiohttp(value, "ClientResponse"):
-        return None  # HTTPStatusError's (never raised here), or a redirect history's answers
-    elif _is_aiohttp(value, "RequestInfo"):
-        return _clean_request_info(value, secrets)
-    return value
+        cleaned = httpx.Request(value.method, redact(str(value.url), secrets=secrets))
+    elif isinstance(value, httpx.Response) or _is_foreign(value, "aiohttp", "ClientResponse"):
+        cleaned = None  # HTTPStatusError's (never raised here), or a redirect history's answers
+    elif _is_foreign(value, "aiohttp", "RequestInfo"):  # a tuple: before tuples
+        url_type = type(value.url)
+        url, real_url = (url_type(redact(str(u), secrets=secrets)) for u in value[::3])
+        cleaned = type(value)(url, value.method, value.headers, real_url)
+    elif _is_foreign(value, "yarl", "URL"):
+        cleaned = type(value)(redact(str(value), secrets=secrets))
+    elif isinstance(value, tuple | list):
+        items = [_clean(item, secrets, pending) for item in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            cleaned = items if isinstance(value, list) else tuple(items)
+    return cleaned
 
 
-def _is_aiohttp(value: Any, name: str) -> bool:
-    # aiohttp is optional: its classes are recognised by name, never imported.
+def _is_foreign(value: Any, package: str, name: str) -> bool:
+    # aiohttp and yarl are optional: their classes are recognised by name, never imported.
     kind = type(value)
-    return kind.__name__ == name and kind.__module__.startswith("aiohttp")
-
-
-def _clean_request_info(info: Any, secrets: tuple[str | None, ...]) -> Any:
-    """The ``RequestInfo`` of aiohttp's errors with its URLs redacted (``__str__`` reads them)."""
-    url_type: Callable[[str], Any] = type(info.url)
-    url = url_type(redact(str(info.url), secrets=secrets))
-    real_url = url_type(redact(str(info.real_url), secrets=secrets))
-    return type(info)(url, info.method, info.headers, real_url)
+    return kind.__name__ == name and kind.__module__.startswith(package)
 
 
 def _redact_record(record: logging.LogRecord) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Awaitable, Callable
+import queue
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Literal, Self
 
 import attrs
@@ -201,3 +203,24 @@ def _encode(reply: Reply) -> tuple[bytes, bytes]:
     elif reply.content_length is not None:
         head += b"Content-Length: %d\r\n" % reply.content_length
     return bytes(head + b"\r\n"), body
+
+
+@contextlib.contextmanager
+def serving_in_thread(script: Script) -> Iterator[int]:
+    """A :class:`RawServer` on an event loop of its own thread (for blocking clients); its port."""
+    started: queue.Queue[tuple[int, asyncio.AbstractEventLoop, asyncio.Event]] = queue.Queue()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        async with RawServer(script) as server:
+            started.put((server.port, asyncio.get_running_loop(), stop))
+            await stop.wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    port, loop, stop = started.get(timeout=10)
+    try:
+        yield port
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
