@@ -168,7 +168,13 @@ class AsyncPrinter:
 
     It logs in on the first call that needs a token, logs in again before the token's 24 hours
     run out, and on a refused token ("401 token error") logs in once and retries the call once.
-    Logins are single-flight: concurrent calls share one login.
+    Logins are single-flight: concurrent calls share one login, and its failure.
+
+    Every call raises :class:`PrinterError` (never an httpx, aiohttp, json or cattrs exception)
+    for anything the printer sends, with no token or login signature in anything the error
+    holds; a built-in ``ValueError``, ``TypeError`` or ``RuntimeError`` means a mistake in the
+    call itself, raised before anything is sent. A call cancelled at any moment leaves the
+    printer usable.
 
     A printer reached through a reverse proxy or a TLS terminator is given by its API's URL
     instead of ``host``::
@@ -187,7 +193,12 @@ class AsyncPrinter:
         password: The access password set on the printer (Machine > Developer > Access
             password). Needed unless ``token`` is given.
         token: A token obtained elsewhere.
-        timeout: Seconds, or an ``httpx.Timeout``, for each request.
+        timeout: Seconds a whole call may take: waiting for a connection, the login, an answer
+            however slowly it trickles in, and the new login and retry after a refused token,
+            whatever the transport; then it raises :class:`PrinterConnectionError`. An
+            upload's deadline moves on with each chunk sent; a camera stream's covers its start,
+            then each frame. An ``httpx.Timeout`` sets httpx's per-operation limits as well,
+            and its longest part is the deadline.
         client: An ``httpx.AsyncClient`` to send requests with; it stays open after
             :meth:`aclose`. By default the printer creates (and closes) its own, and a second
             one for the camera, so that open :meth:`camera_frames` streams never take the API
@@ -1238,7 +1249,8 @@ class AsyncPrinter:
             NotFoundError: The printer reports no camera connected.
             AuthenticationError: The camera server refused the credentials.
             ProtocolError: The answer is not a multipart stream, or a frame is too large.
-            PrinterConnectionError: The camera server could not be reached or the stream broke.
+            PrinterConnectionError: The camera server could not be reached, the stream broke,
+                or its start or a frame took longer than ``timeout``.
         """  # noqa: E501 - the endpoint belongs on the summary line
         self._check_open()
         async with contextlib.AsyncExitStack() as stack:
@@ -1253,13 +1265,15 @@ class AsyncPrinter:
                 boundary = multipart_boundary(answer.content_type, path=STREAM_PATH)
             parser = MjpegParser(boundary, max_frame_bytes=max_frame_bytes)
             chunks = aiter(answer.chunks)
-            while True:
-                with self._scrubbed():
-                    chunk = await anext(chunks, None)
-                    if chunk is None:
-                        return
-                    frames = parser.feed(chunk)
+            while not parser.finished:
+                # Each frame within the timeout: a stream that trickles bytes and never
+                # completes a frame is a stalled camera, not a slow one.
+                frames: list[bytes] = []
+                with self._call(f"GET camera {STREAM_PATH} (the next frame)"):
+                    while not frames and not parser.finished:
+                        chunk = await anext(chunks, None)
+                        if chunk is None:
+                            return
+                        frames = parser.feed(chunk)
                 for frame in frames:
                     yield frame
-                if parser.finished:
-                    return

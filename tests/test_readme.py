@@ -78,3 +78,14 @@ async def test_the_proxy_example_runs_against_a_base_url(capsys):
         await namespace["main"]()
     host = endpoint.base_url.removeprefix("http://")
     assert capsys.readouterr().out == f"{host} no job None\n"
+
+
+def test_every_promise_names_tests_that_exist():
+    """Each test the promises table names is a test function in the file it names."""
+    table = README.split("## What we promise, and the tests that hold it", 1)[1].split("\n## ")[0]
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", table)
+    assert len(named) >= 10
+    root = Path(__file__).parent.parent
+    for path, name in named:
+        source = (root / path).read_text()
+        assert re.search(rf"^(async )?def {name}\(", source, re.MULTILINE), f"{path}::{name}"

@@ -95,5 +95,5 @@ CALLS: dict[str, tuple[Call, Any]] = {
 """Every public method of AsyncPrinter, called with valid arguments, and its result's type."""
 
 ITEM_TYPES = {"job_list": JobListEntry, "iter_jobs": JobListEntry, "iter_files": FileList}
-MANY_REQUESTS = {"iter_jobs", "iter_files", "watch"}
+MANY_REQUESTS = {"iter_jobs", "iter_files", "watch", "camera_frames"}
 """Calls made of several calls, each with its own deadline."""
