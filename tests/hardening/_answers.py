@@ -43,6 +43,7 @@ NASTY_TEXT = [
     "a" * 300,
     "../../etc",
     "\u202e",
+    "iVBORw0K\u00e9==",
 ]
 
 _leaf = (
@@ -185,7 +186,7 @@ def _mutated(template: Any) -> st.SearchStrategy[Any]:
 
 def _envelope(path: str) -> st.SearchStrategy[Any]:
     template = TEMPLATES.get(path)
-    data = st.just(template) | _mutated(template) if template is not None else st.none()
+    data = _weighted((25, st.just(template)), (75, _mutated(template))) if template else st.none()
     error = st.fixed_dictionaries(
         {
             "status": st.just(0),
@@ -195,11 +196,11 @@ def _envelope(path: str) -> st.SearchStrategy[Any]:
         }
     )
     return _weighted(
-        (55, data.map(lambda d: {"status": 1} if d is None else {"status": 1, "data": d})),
-        (15, error),
+        (60, data.map(lambda d: {"status": 1} if d is None else {"status": 1, "data": d})),
+        (12, error),
         (5, st.just(TOKEN_ERROR)),
         (10, st.builds(lambda s, d: {"status": s, "data": d}, JSON, JSON)),
-        (15, JSON),
+        (13, JSON),
     )
 
 
@@ -214,19 +215,19 @@ def _body(path: str) -> st.SearchStrategy[bytes]:
     """The bytes of an answer: JSON, or JSON gone wrong, or no JSON at all."""
     envelope = _envelope(path).map(_dumps)
     return _weighted(
-        (70, envelope),
-        (5, st.tuples(envelope, st.integers(0, 200)).map(lambda e: e[0][: e[1]])),
-        (5, st.tuples(envelope, st.integers(0, 200)).map(lambda e: e[0][: e[1]] + b"\xff\xfe")),
+        (55, envelope),
+        (6, st.tuples(envelope, st.integers(0, 200)).map(lambda e: e[0][: e[1]])),
+        (6, st.tuples(envelope, st.integers(0, 200)).map(lambda e: e[0][: e[1]] + b"\xff\xfe")),
         (
-            5,
+            10,
             st.sampled_from(_DEEP).map(
                 lambda n: b'{"status":1,"data":' + b"[" * n + b"]" * n + b"}"
             ),
         ),
-        (3, st.integers(300, 6000).map(lambda n: b'{"status":1,"data":{"x":' + b"9" * n + b"}}")),
-        (5, st.just(b"<html><body><h1>502 Bad Gateway</h1></body></html>")),
+        (5, st.integers(300, 6000).map(lambda n: b'{"status":1,"data":{"x":' + b"9" * n + b"}}")),
+        (6, st.just(b"<html><body><h1>502 Bad Gateway</h1></body></html>")),
         (2, st.just(b" " * (4 * 1024 * 1024 + 1))),
-        (5, st.binary(max_size=64)),
+        (10, st.binary(max_size=64)),
     )
 
 

@@ -10,6 +10,7 @@ its timeout plus a little slack, however slowly or never the server answers.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,26 @@ SECONDS = 0.25
 """The printers' timeout in these tests."""
 SLACK = 1.0
 """How much later than its deadline a call may end: closing, and a loaded CI machine."""
+
+
+def _numbers(value: Any) -> list[float]:
+    """Every number a result holds: in its models, lists and events."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [n for item in value for n in _numbers(item)]
+    if attrs.has(type(value)):
+        return [
+            n for field in attrs.fields(type(value)) for n in _numbers(getattr(value, field.name))
+        ]
+    return []
+
+
+def _sane(number: float) -> bool:
+    """What a number in a result must be: finite and within the +-2**53 JSON carries exactly."""
+    return math.isfinite(number) and abs(number) <= 2**53
 
 
 def test_every_public_method_is_attacked():
@@ -90,5 +111,6 @@ def test_a_call_returns_its_type_or_raises_a_printer_error_in_time(transport, na
             assert all(isinstance(item, ITEM_TYPES[name]) for item in result)
         if name == "watch":
             assert all(isinstance(event, JobEvent) for event in result)
+        assert all(_sane(number) for number in _numbers(result))
     calls = max(requests, 1) if name in MANY_REQUESTS else 1
     assert elapsed <= calls * SECONDS + SLACK + (WATCH_SECONDS if name == "watch" else 0)
