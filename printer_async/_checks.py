@@ -25,9 +25,9 @@ __all__ = [
     "check_nozzle",
     "check_path",
     "check_port",
-    "parse_base_url",
     "check_secret",
     "check_timeout",
+    "parse_base_url",
     "shown",
     "url_host",
 ]

@@ -434,9 +434,7 @@ class AsyncPrinter:
         printer has no estimate.
         """
         endpoint = "/job/currentjob"
-        job = self._structure(
-            await self._request("GET", endpoint), CurrentJob, endpoint=endpoint
-        )
+        job = self._structure(await self._request("GET", endpoint), CurrentJob, endpoint=endpoint)
         self._unknown.check(job, "job_status", endpoint=endpoint, printer=self.name)
         return job
 

@@ -25,9 +25,9 @@ string at all is strict. :class:`UnknownValues` logs the first sighting of each 
 from __future__ import annotations
 
 import logging
+import math
 import types
 import typing
-import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 

@@ -22,6 +22,7 @@ from printer_async import (
     JobListEntry,
     NozzleInfo,
     RunningStatus,
+    RunningStatusInfo,
     Statistics,
     SystemInfo,
 )
@@ -62,6 +63,7 @@ CALLS: dict[str, tuple[Call, Any]] = {
     "iter_jobs": (lambda p: _collect(p.iter_jobs(busy_retries=1, backoff=0.001)), list),
     "system_info": (lambda p: p.system_info(), SystemInfo),
     "running_status": (lambda p: p.running_status(), RunningStatus),
+    "running_status_info": (lambda p: p.running_status_info(), RunningStatusInfo),
     "basic_info": (lambda p: p.basic_info(), BasicInfo),
     "nozzle": (lambda p: p.nozzle(2), NozzleInfo),
     "camera_info": (lambda p: p.camera_info(), CameraInfo),
