@@ -17,9 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from _raw_server import Reply
-
-TOKEN = "0123456789abcdef0123456789abcdef"
-"""The token the generated logins hand out when they hand out a good one."""
+from _support import load_fixture
 
 NASTY_NUMBERS = [
     math.nan,
@@ -65,84 +63,31 @@ JSON = st.recursive(
 """Any JSON value (and the non-finite numbers Python's reader accepts)."""
 
 _PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
-_JOB = {"file_name": "Local/a.gcode", "job_id": "j1", "user_tag": "t", "job_index": 0}
+_FIXTURES = {
+    "/v1/login": "login",
+    "/v1/job/currentjob": "current_job",
+    "/v1/dashboard/statistics": "statistics",
+    "/v1/dashboard/joblist": "job_list",
+    "/v1/dashboard/job": "job_detail",
+    "/v1/printer/system": "system_info",
+    "/v1/printer/runningstatus": "running_status",
+    "/v1/printer/basic": "basic_info",
+    "/v1/printer/nozzle1": "nozzle",
+    "/v1/printer/nozzle2": "nozzle",
+    "/v1/printer/camera": "camera_info",
+    "/v1/fileops/list": "file_list",
+}
 TEMPLATES: dict[str, Any] = {
-    "/v1/login": {"token": TOKEN},
-    "/v1/job/currentjob": {
-        "file_name": "Local/a.gcode",
-        "print_progress": 12.5,
-        "printed_layer": 1,
-        "total_layer": 470,
-        "printed_time": 197,
-        "total_time": 11333,
-        "job_id": "j1",
-        "job_status": "running",
-    },
-    "/v1/dashboard/statistics": {
-        "printed_file_num": 3,
-        "printed_total_time": 4925,
-        "printed_used_filament_0": 14.5,
-        "printed_used_filament_1": 0.0,
-        "printed_used_filament": 14.5,
-    },
-    "/v1/dashboard/joblist": {"job_list": [{**_JOB, "job_index": i} for i in range(3)]},
-    "/v1/dashboard/job": {
-        "file_name": "Local/a.gcode",
-        "real_print_time": 9203,
-        "estimated_time": 9200,
-        "filament_used_0": 18.8,
-        "filament_used_1": 10.8,
-        "user_tag": "hello",
-    },
-    "/v1/printer/system": {
-        "Serial_number": "12345678942",
-        "api_version": "0.1.0.307",
-        "battery": 3.9,
-        "brightness": 1,
-        "date_time": "2017-08-16 07:08:59",
-        "firmware_version": "1.1.6-rev1",
-        "language": "English",
-        "machine_id": "1636378533809",
-        "machine_ip": "192.168.0.57",
-        "machine_name": "left-1",
-        "model": "Pro2",
-        "nozzies_num": 2,
-        "storage_available": 1024,
-        "update": "",
-        "version": "1.1.6",
-    },
-    "/v1/printer/runningstatus": {"running_status": "running"},
-    "/v1/printer/basic": {
-        "fan_cur_speed": 0,
-        "fan_tar_speed": 0,
-        "feed_cur_rate": 100,
-        "feed_tar_rate": 100,
-        "heatbed_cur_temp": 25,
-        "heatbed_tar_temp": 0,
-    },
-    "/v1/printer/nozzle1": {
-        "flow_cur_rate": 100,
-        "flow_tar_rate": 100,
-        "nozzle_cur_temp": 26,
-        "nozzle_tar_temp": 10,
-    },
-    "/v1/printer/camera": {
-        "camerserver_URI": ":@PORT@/api/v1/camera/auth_stream",
-        "is_camera_connected": True,
-        "password": "camera-pw",
-        "user_name": "raise3d_camera",
-    },
-    "/v1/fileops/list": {
-        "dir_list": ["d1", "d2"],
-        "file_list": [{"data_path": "Local/b.data", "file_name": "b.gcode"}],
-    },
+    path: load_fixture(name)["data"] for path, name in _FIXTURES.items()
+} | {
     "/v1/dashboard/imagedownload": {"img_data": _PNG},
     "/v1/fileops/imagedownload": {"img_data": _PNG},
 }
-"""The documented data of each endpoint; ``@PORT@`` becomes the raw server's own port."""
-TEMPLATES["/v1/printer/nozzle2"] = TEMPLATES["/v1/printer/nozzle1"]
+"""The documented data of each endpoint (the recorded fixtures), by path."""
+# The camera is asked for on the raw server's own port, written in when the answer is sent.
+TEMPLATES["/v1/printer/camera"]["camerserver_URI"] = ":@PORT@/api/v1/camera/auth_stream"
 
-TOKEN_ERROR = {"status": 0, "error": {"code": 401, "msg": "token error"}}
+_TOKEN_ERROR = {"status": 0, "error": {"code": 401, "msg": "token error"}}
 _CODES = [401, 500, 503, 10000, 10001, 10002, 10003, 10004, 10005, 10006, 0, -1, 2**70]
 _MESSAGES = ["token error", "busy", "printer is busy", "file not exist", "no server", ""]
 
@@ -198,7 +143,7 @@ def _envelope(path: str) -> st.SearchStrategy[Any]:
     return _weighted(
         (60, data.map(lambda d: {"status": 1} if d is None else {"status": 1, "data": d})),
         (12, error),
-        (5, st.just(TOKEN_ERROR)),
+        (5, st.just(_TOKEN_ERROR)),
         (10, st.builds(lambda s, d: {"status": s, "data": d}, JSON, JSON)),
         (13, JSON),
     )
@@ -313,9 +258,3 @@ def camera_replies(draw: st.DrawFn, *, seconds: float) -> Reply:
         behaviour=reply.behaviour,
         delay=reply.delay,
     )
-
-
-def login_reply(*, good: bool) -> Reply:
-    """A login that hands out :data:`TOKEN` (``good``), or one that no call gets past."""
-    body = {"status": 1, "data": {"token": TOKEN}} if good else TOKEN_ERROR
-    return Reply(body=_dumps(body))

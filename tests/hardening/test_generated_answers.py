@@ -21,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from printer_async import AsyncPrinter, JobEvent, PrinterError
 
-from _answers import camera_replies, login_reply, replies
+from _answers import camera_replies, replies
 from _calls import CALLS, ITEM_TYPES, MANY_REQUESTS, WATCH_SECONDS
+from _canned import LOGIN
 from _raw_server import RawServer, Reply, Request
 from _setups import printer_on
 
@@ -72,7 +73,7 @@ def _script(data: st.DataObject, server: list[RawServer]) -> Callable[[Request],
     def answer(request: Request) -> Reply:
         path = request.path
         if path == "/v1/login" and good_login and data.draw(st.integers(0, 4), label="login"):
-            return login_reply(good=True)
+            return LOGIN
         if path.startswith("/api/v1/camera/"):
             return data.draw(camera_replies(seconds=SECONDS), label=path)
         reply = data.draw(replies(path, seconds=SECONDS), label=path)
