@@ -367,13 +367,15 @@ class AsyncPrinter:
                 "headers": headers,
                 "max_bytes": max_bytes,
             }
-            span = Span(anyio.current_time(), scope.deadline)
-            token = await self._auth.token(span=span)
+            started = anyio.current_time()
+            token = await self._auth.token(span=Span(started, scope.deadline))
             try:
                 return await self._send(method, endpoint, token, **options)
             except AuthenticationError as exc:
                 if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                     raise
+                # The deadline as it is now: an upload's has moved on while it was sent.
+                span = Span(started, scope.deadline)
                 if not replayable:
                     await self._auth.refresh(stale=token, span=span)
                     # Not the generic "log in again": that is done; what is left is the resend.
@@ -1252,7 +1254,7 @@ class AsyncPrinter:
         """  # noqa: E501 - the endpoint belongs on the summary line
         self._check_open()
         async with contextlib.AsyncExitStack() as stack:
-            # The deadline covers the stream's start; its frames then come as they come.
+            # One deadline for the stream's start, then one for each frame.
             with self._call(f"GET camera {STREAM_PATH}"):
                 url, auth = await self._camera_url(STREAM_PATH)
                 answer = await stack.enter_async_context(
