@@ -24,6 +24,7 @@ string at all is strict. :class:`UnknownValues` logs the first sighting of each 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import types
@@ -32,9 +33,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, override
-from cattrs.v import format_exception
 
 from printer_async._checks import MAX_NUMBER, shown
 from printer_async._errors import ProtocolError
@@ -54,6 +52,8 @@ from printer_async._models import (
 if TYPE_CHECKING:
     import enum
     from collections.abc import Callable, Mapping
+
+    import cattrs
 
 __all__ = ["UnknownValues", "structure"]
 
@@ -166,6 +166,8 @@ def _informational(
     converter: cattrs.Converter, cls: type, *, renames: Mapping[str, str]
 ) -> dict[str, Any]:
     """Tolerant overrides for the fields of ``cls`` that default to ``None``, with wire names."""
+    from cattrs.gen import override  # noqa: PLC0415 - see _converter()
+
     hints = typing.get_type_hints(cls)
     overrides = {}
     for field in attrs.fields(cls):
@@ -180,6 +182,8 @@ def _informational(
 
 def _keep_raw(converter: cattrs.Converter, cls: type[T], key: str) -> Callable[[Any, type], T]:
     """A hook for a model with an enum field ``key`` and its ``raw_<key>``, the wire string."""
+    from cattrs.gen import make_dict_structure_fn  # noqa: PLC0415 - see _converter()
+
     default = make_dict_structure_fn(cls, converter)
 
     def hook(value: Any, _: type) -> T:
@@ -190,7 +194,17 @@ def _keep_raw(converter: cattrs.Converter, cls: type[T], key: str) -> Callable[[
     return hook
 
 
-def _make_converter() -> cattrs.Converter:
+@functools.cache
+def _converter() -> cattrs.Converter:
+    """The converter, built on the first call rather than at import.
+
+    Importing cattrs and generating the models' hooks is about a tenth of ``import
+    printer_async``; a program that never reads an answer (``--help``, a CLI error) does not
+    pay it, and one that does pays it once, on its first answer.
+    """
+    import cattrs  # noqa: PLC0415 - deferred, as the docstring says
+    from cattrs.gen import make_dict_structure_fn, override  # noqa: PLC0415 - same
+
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(float, _structure_float)
@@ -234,6 +248,8 @@ def _json_array(converter: cattrs.Converter, cls: Any) -> Any:
 
 def _register_renames(converter: cattrs.Converter) -> None:
     """The wire spellings of the rest of the API, kept out of the models."""
+    from cattrs.gen import make_dict_structure_fn, override  # noqa: PLC0415 - see _converter()
+
     converter.register_structure_hook(
         SystemInfo,
         make_dict_structure_fn(
@@ -283,14 +299,13 @@ def _register_renames(converter: cattrs.Converter) -> None:
     )
 
 
-_CONVERTER: Final = _make_converter()
-
-
 def _why(exc: BaseException, cls: type | None) -> str:
     # The hooks above say what they expected and what came ("expected a number within +-2**53,
     # got nan"); cattrs' own text would only name the type.
     if isinstance(exc, TypeError | ValueError) and str(exc).startswith("expected "):
         return str(exc)
+    from cattrs.v import format_exception  # noqa: PLC0415 - loaded by _converter() already
+
     return format_exception(exc, cls)
 
 
@@ -308,8 +323,11 @@ def structure(data: Any, cls: type[T], *, endpoint: str) -> T:
     Raises:
         ProtocolError: A field is missing or has the wrong type; the message names it.
     """
+    converter = _converter()
+    import cattrs  # noqa: PLC0415 - loaded by _converter(), so this is a lookup
+
     try:
-        return _CONVERTER.structure(data, cls)
+        return converter.structure(data, cls)
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
         if isinstance(exc, cattrs.BaseValidationError):
             detail = "; ".join(cattrs.transform_error(exc, path="", format_exception=_why))
