@@ -21,7 +21,7 @@ The fenced blocks of README.md and of every page under docs/ are found and check
   ``pip install`` names extras that exist; each ``python benchmarks/...`` script exists and
   takes the options given.
 
-What some examples print is checked by the tests after the generic ones.
+What some examples print, as the text around them says, is checked too (``PRINTS``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from printer_async.cli._app import cli
 from printer_async.simulator import ScaledClock, SimulatedPrinter, serve_in_thread
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from printer_async.simulator import Endpoint
 
@@ -140,8 +140,53 @@ def _pointed_at_a_simulated_printer(code: str) -> Iterator[str]:
                 os.environ["PRINTER_ASYNC_PASSWORD"] = saved
 
 
+def _completed_printers(out: str) -> list[str]:
+    return sorted(re.findall(r"^(printer-\d) completed completed$", out, re.MULTILINE))
+
+
+# What some examples print, as their text says: (page, a phrase of the block, the check).
+PRINTS: list[tuple[str, str, Callable[[str], bool]]] = [
+    (
+        "README.md",
+        "iter_jobs()",
+        lambda out: "Local/benchy.gcode" in out and "files printed" in out,
+    ),
+    (
+        "docs/fleets.md",
+        "fleet.watch(",
+        lambda out: _completed_printers(out) == [f"printer-{i}" for i in range(3)],
+    ),
+    (
+        "docs/watching.md",
+        "simulated.pause()",
+        lambda out: re.search(r"-> paused\nresumed .*\n(\d+%\n){3}completed ", out) is not None,
+    ),
+    ("docs/simulator.md", "ManualClock()", lambda out: out == "running 50% 1800\n"),
+    # The printer is named after the URL: the request went through base_url.
+    (
+        "docs/troubleshooting.md",
+        _URL,
+        lambda out: re.fullmatch(r"127\.0\.0\.1:\d+ Local/benchy\.gcode \S+\n", out) is not None,
+    ),
+]
+
+
+def _output_check(block: Block) -> Callable[[str], bool] | None:
+    page = str(block.page.relative_to(ROOT))
+    return next(
+        (check for where, phrase, check in PRINTS if where == page and phrase in block.code), None
+    )
+
+
+def test_each_output_check_finds_its_example():
+    """No output check is lost to an edited example: each one matches exactly one block."""
+    for page, phrase, _ in PRINTS:
+        matches = [b for b in SCRIPTS if str(b.page.relative_to(ROOT)) == page and phrase in b.code]
+        assert len(matches) == 1, (page, phrase, [b.where for b in matches])
+
+
 @pytest.mark.parametrize("block", _params(SCRIPTS))
-def test_python_examples_run_as_written(block, tmp_path, monkeypatch):
+def test_python_examples_run_as_written(block, tmp_path, monkeypatch, capsys):
     """A Python example runs to its end (against a simulated printer where it needs one)."""
     monkeypatch.chdir(tmp_path)
     code = block.code
@@ -149,6 +194,9 @@ def test_python_examples_run_as_written(block, tmp_path, monkeypatch):
         if _addresses_a_printer(code):
             code = stack.enter_context(_pointed_at_a_simulated_printer(code))
         exec(compile(code, block.where, "exec"), {"__name__": "__main__"})  # noqa: S102 - ours
+    check = _output_check(block)
+    out = capsys.readouterr().out
+    assert check is None or check(out), out
 
 
 @pytest.mark.parametrize("block", _params(TEST_MODULES))
@@ -182,6 +230,16 @@ def test_toml_examples_parse_and_fleet_files_load(block, tmp_path, monkeypatch):
     path.write_text(block.code, encoding="utf-8")
     fleet = Fleet.from_toml(path)
     assert len(fleet) == len(document["printer"])
+
+
+def test_every_promise_names_tests_that_exist():
+    """Each test the promises page names is a test function in the file it names."""
+    page = (ROOT / "docs" / "promises.md").read_text()
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", page)
+    assert len(named) >= 10
+    for path, name in named:
+        source = (ROOT / path).read_text()
+        assert re.search(rf"^(async )?def {name}\(", source, re.MULTILINE), f"{path}::{name}"
 
 
 # --- shell commands -------------------------------------------------------------------------

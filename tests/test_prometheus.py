@@ -46,30 +46,30 @@ def _prometheus_binary():
 
 
 @pytest.mark.parametrize("index", [0, 1, 2], ids=["one exporter", "shards", "multi-target"])
-def test_the_readme_prometheus_configurations_are_valid(index, tmp_path):
-    """Prometheus's promtool accepts each configuration the README shows."""
+def test_the_documented_prometheus_configurations_are_valid(index, tmp_path):
+    """Prometheus's promtool accepts each configuration the documentation shows."""
     promtool = needed("promtool")
     path = tmp_path / "prometheus.yml"
-    path.write_text(readme_configs()[index], encoding="utf-8")
+    path.write_text(documented_configs()[index], encoding="utf-8")
     checked = subprocess.run(  # noqa: S603 - the test's own promtool command line
         [promtool, "check", "config", str(path)], capture_output=True, text=True, check=False
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def readme_configs() -> list[str]:
-    """The Prometheus configurations of the README's "Print farms" section, in order."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Print farms", 1)[1].split("\n## ", 1)[0]
+def documented_configs() -> list[str]:
+    """The Prometheus configurations of the Print farms page (docs/farm.md), in order."""
+    page = (Path(__file__).parent.parent / "docs" / "farm.md").read_text(encoding="utf-8")
+    section = page.split("\n## Prometheus configurations\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
 
 
 def config(exporter_port: int, targets: list[str]) -> str:
-    """The README's one-exporter and multi-target configurations, pointed at the test's exporter.
+    """The documented one-exporter and multi-target configurations, pointed at the test's exporter.
 
     Scraped every second: a real Prometheus, on real time.
     """
-    one, _, multi = readme_configs()
+    one, _, multi = documented_configs()
     address = f"127.0.0.1:{exporter_port}"
     printers = ", ".join(f'"{target}"' for target in targets)
     one = one.replace("farm-host:9877", address)

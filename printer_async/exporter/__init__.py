@@ -2,7 +2,7 @@
 
 It needs the ``exporter`` extra (prometheus-client, uvicorn, and Apprise for notifications):
 ``pip install "printer-async[exporter]"``. ``import printer_async`` never imports this package.
-The ``printer-async exporter`` command runs it; the README's "Print farms" section lists the
+The ``printer-async exporter`` command runs it; the documentation's "Print farms" page lists the
 metrics and shows the Prometheus configurations.
 """
 
