@@ -12,8 +12,6 @@ import inspect
 import itertools
 import math
 import random
-import re
-from pathlib import Path
 
 import anyio
 import pytest
@@ -353,18 +351,3 @@ def test_printer_watch_under_trio_over_real_sockets():
         cancelled = trio.run(main)
     assert cancelled
     assert seen == [EventKind.INITIAL, EventKind.STARTED]
-
-
-def test_the_readme_watching_example_runs(capsys):
-    """The README's "Watching a printer" example runs as written and follows a job to its end."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("## Watching a printer", 1)[1]
-    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert example is not None
-    code = compile(example.group(1), "README.md", "exec")
-    exec(code, {"__name__": "__main__"})  # noqa: S102 - our own README's example
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "initial None -> running"
-    assert lines[1:3] == ["paused running -> paused", "resumed paused -> running"]
-    assert lines[-1] == "completed running -> completed"
-    assert len(lines) == 7  # and three progress lines
