@@ -4,8 +4,8 @@ printer-async's docstrings are Google style, read by ``help()`` and IDEs as much
 site, and use a few reStructuredText habits that mkdocstrings does not read:
 
 - roles, ``:class:`~printer_async.Fleet``` and the like, become cross-references to the
-  documented object when it is part of the public API (exported by ``printer_async`` or
-  ``printer_async.simulator``, so rendered in the reference), and inline code otherwise
+  documented object when it is part of the public API (exported by ``printer_async`` or one
+  of its public subpackages, so rendered in the reference), and inline code otherwise
   (private helpers, the standard library, httpx);
 - a paragraph ending in ``::`` introduces an indented literal block, which Markdown reads as a
   code block once the ``::`` is gone (``text::`` becomes ``text:``);
@@ -23,7 +23,12 @@ from typing import Any
 import griffe
 
 _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|data|exc|mod|obj):`(~?)([\w.]+)(\(\))?`")
-_PUBLIC_PACKAGES = ("printer_async", "printer_async.simulator")
+_PUBLIC_PACKAGES = (
+    "printer_async",
+    "printer_async.simulator",
+    "printer_async.exporter",
+    "printer_async.notify",
+)
 
 
 def _walk(obj: griffe.Object) -> Any:

@@ -27,6 +27,7 @@ What some examples print, as the text around them says, is checked too (``PRINTS
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import re
 import shlex
@@ -167,6 +168,7 @@ PRINTS: list[tuple[str, str, Callable[[str], bool]]] = [
         lambda out: _completed_printers(out) == [f"printer-{i}" for i in range(3)],
     ),
     ("docs/watching.md", "simulated.pause()", _watched_to_the_end),
+    ("docs/farm.md", "FleetExporter(", lambda out: out == "['raise3d_up{printer=\"left-1\"} 1']\n"),
     ("docs/simulator.md", "ManualClock()", lambda out: out == "running 50% 1800\n"),
     # The printer is named after the URL: the request went through base_url.
     (
@@ -246,6 +248,18 @@ def test_every_promise_names_tests_that_exist():
     for path, name in named:
         source = (ROOT / path).read_text()
         assert re.search(rf"^(async )?def {name}\(", source, re.MULTILINE), f"{path}::{name}"
+
+
+@pytest.mark.parametrize(
+    "package",
+    ["printer_async", "printer_async.simulator", "printer_async.exporter", "printer_async.notify"],
+)
+def test_every_public_name_has_its_reference_entry(package):
+    """Each name a public package exports is rendered on a reference page of the site."""
+    module = importlib.import_module(package)
+    reference = "".join(page.read_text() for page in (ROOT / "docs" / "reference").glob("*.md"))
+    entries = set(re.findall(r"^::: ([\w.]+)$", reference, re.MULTILINE))
+    assert [name for name in module.__all__ if f"{package}.{name}" not in entries] == []
 
 
 # --- shell commands -------------------------------------------------------------------------
