@@ -21,7 +21,8 @@ The fenced blocks of README.md and of every page under docs/ are found and check
   ``pip install`` names extras that exist; each ``python benchmarks/...`` script exists and
   takes the options given.
 
-What some examples print, as the text around them says, is checked too (``PRINTS``).
+What some examples print, as the text around them says, is checked too (``PRINTS``), and every
+name the public packages export must have its ``:::`` entry on a reference page.
 """
 
 from __future__ import annotations
