@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import anyio
 import attrs
-import httpcore
 import httpx
 
 from printer_async._errors import PrinterConnectionError, ProtocolError
@@ -101,6 +100,10 @@ def _is_foreign(exc: BaseException) -> bool:
 
 def _is_httpcore_pool(client: httpx.AsyncClient) -> bool:
     """Whether ``client`` sends through httpcore's connection pool (httpx's own transport)."""
+    # httpx imports httpcore when a client builds its own transport, not on `import httpx`, so
+    # it is a lookup here; at import time it would cost every program 15 ms (50 with trio).
+    import httpcore  # noqa: PLC0415
+
     pool = getattr(getattr(client, "_transport", None), "_pool", None)
     return isinstance(pool, httpcore.AsyncConnectionPool)
 
@@ -154,6 +157,8 @@ def _reap_orphaned_connections(client: httpx.AsyncClient) -> None:
     the slot and leaks nothing. Nothing is done for a client whose transport is not httpcore's
     pool (``aiohttp_client()``'s, a mock), or if httpcore's internals change shape.
     """
+    import httpcore  # noqa: PLC0415 - see _is_httpcore_pool()
+
     pool = getattr(getattr(client, "_transport", None), "_pool", None)
     connections = getattr(pool, "_connections", None)
     requests = getattr(pool, "_requests", None)

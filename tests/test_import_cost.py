@@ -12,6 +12,11 @@ job = structure({"printed_file_num": 1, "printed_total_time": 2, "printed_used_f
                  "printed_used_filament_0": 3}, printer_async.Statistics, endpoint="/x")
 print("cattrs" in sys.modules, job.printed_used_filament_left)
 """
+_HEAVY = """\
+import sys
+import printer_async
+print(sorted(name for name in ("httpcore", "trio", "aiohttp") if name in sys.modules))
+"""
 
 
 def test_cattrs_is_imported_on_the_first_answer_not_with_the_package():
@@ -20,3 +25,11 @@ def test_cattrs_is_imported_on_the_first_answer_not_with_the_package():
         [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == ["False", "True 3.0"]
+
+
+def test_the_package_leaves_the_transports_unloaded():
+    """``import printer_async`` leaves httpcore (and trio, which it imports) and aiohttp alone."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", _HEAVY], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[]\n"
