@@ -598,13 +598,14 @@ def _printer_from_entry(
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
     name = entry.get("name")
+    password = _password(where, entry)
     try:
         # AsyncPrinter checks the rest: one of host and base_url, and their form.
         return AsyncPrinter(
             host,
             base_url=base_url,
             port=port,
-            password=_password(where, entry),
+            password=password,
             timeout=float(timeout),
             client=client,
             name=str(name) if name is not None else None,

@@ -6,6 +6,7 @@ It needs the ``cli`` extra (click, rich, uvicorn): ``pip install "printer-async[
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 _INTERRUPTED = 130
+_CLOSED_OUTPUT = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,13 +29,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             from printer_async.cli._app import cli  # noqa: PLC0415 - click and rich on demand
+            from printer_async.cli._text import plain_where_needed  # noqa: PLC0415 - the same
         except ImportError as exc:
             sys.stderr.write(
                 f"error: the printer-async command needs its extra ({exc.name} is missing): "
                 'pip install "printer-async[cli]"\n'
             )
             return 1
-        return cli.main(argv, prog_name="printer-async", standalone_mode=False)
+        plain_where_needed(sys.stdout, sys.stderr)
+        code = cli.main(argv, prog_name="printer-async", standalone_mode=False)
+        sys.stdout.flush()  # what is still buffered meets a closed pipe here, not at exit
     except KeyboardInterrupt:  # Ctrl-C before a command took over (while importing)
         sys.stderr.write("interrupted\n")
         return _INTERRUPTED
+    except BrokenPipeError:  # standard output closed early (| head -1): end quietly
+        _silence_stdout()
+        return _CLOSED_OUTPUT
+    if code == _CLOSED_OUTPUT:
+        _silence_stdout()
+    return code
+
+
+def _silence_stdout() -> None:
+    """Send what is left for standard output nowhere, so exiting does not flush into the pipe.
+
+    Python flushes standard output at exit; into a closed pipe that prints "Exception ignored
+    ... BrokenPipeError" (the advice of Python's ``signal`` documentation).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (an in-memory stream): nothing to flush
+        return

@@ -1,8 +1,10 @@
 """The ``printer-async`` commands (click), each a thin layer over :class:`AsyncPrinter`.
 
 Every command runs its coroutine with :func:`asyncio.run` through :func:`_run`, which is the one
-place failures become exit codes and one line on standard error (see :mod:`._exit`); Ctrl-C ends
-any command with 130 and no traceback.
+place failures become exit codes (:mod:`._exit`) and one line on standard error, in the
+command's words (:mod:`._messages`). Ctrl-C ends any command with 130 and one line; a closed
+standard output (``| head -1``) with 141, quietly. A live display (a bar, the fleet table) is
+drawn inside the command's coroutine, so that it is gone before anything is printed after it.
 """
 
 from __future__ import annotations
@@ -25,19 +27,36 @@ from rich.progress import (
     TextColumn,
     TransferSpeedColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
-from printer_async._checks import parse_base_url, url_host
+from printer_async._checks import check_name, check_path, url_host
 from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
-from printer_async._errors import PrinterError
+from printer_async._errors import PathError, PrinterError
 from printer_async._fleet import Fleet
 from printer_async._models import FileEntry, JobStatus, SystemInfo
-from printer_async._watch import DEFAULT_INTERVAL, EventKind, JobEvent, watch_jobs
+from printer_async._watch import (
+    DEFAULT_INTERVAL,
+    DEFAULT_OFFLINE_AFTER,
+    EventKind,
+    JobEvent,
+    watch_jobs,
+)
 from printer_async.cli import _exit
-from printer_async.cli._demo import DEFAULT_SPEED, run_demo
+from printer_async.cli._demo import DEFAULT_SPEED, run_demo, summary
+from printer_async.cli._messages import (
+    PASSWORD_ENV,
+    Where,
+    error_line,
+    explain,
+    fleet_file_problem,
+    host_problem,
+    is_url,
+    one_line,
+)
 from printer_async.cli._notify import make_notifier, notify_options, reporting_errors
 from printer_async.cli._render import (
     FleetBoard,
+    JobView,
     PollReporter,
     describe_event,
     format_duration,
@@ -49,6 +68,7 @@ from printer_async.cli._render import (
     status_word,
 )
 from printer_async.cli._text import cell, markup_literal, terminal_text
+from printer_async.simulator._cli import simulate
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -58,8 +78,6 @@ if TYPE_CHECKING:
     from printer_async.notify import Notifier
 
 __all__ = ["PASSWORD_ENV", "cli"]
-
-PASSWORD_ENV: Final = "PRINTER_ASYNC_PASSWORD"  # noqa: S105 - a variable name, not a secret
 
 _EPILOG: Final = f"""\b
 HOST is the printer's name or IP address; for a printer reached through a
@@ -81,6 +99,7 @@ Exit codes:
   6    not found or invalid (file, directory, path, parameter, last job)
   7    watch: the job was stopped
   130  interrupted (Ctrl-C)
+  141  standard output closed early (| head): quietly, like cat or git
 """
 
 
@@ -99,17 +118,13 @@ class _Target:
     password: str = attrs.field(repr=False)
 
     def open(self) -> AsyncPrinter:
-        if _is_url(self.host):  # a printer behind a proxy, given by its API's URL
+        if is_url(self.host):  # a printer behind a proxy, given by its API's URL
             return AsyncPrinter(base_url=self.host, password=self.password, timeout=self.timeout)
         return AsyncPrinter(self.host, port=self.port, password=self.password, timeout=self.timeout)
 
     @property
     def address(self) -> str:
-        return self.host if _is_url(self.host) else f"{self.host}:{self.port}"
-
-
-def _is_url(host: str) -> bool:
-    return host.startswith(("http://", "https://"))
+        return self.host if is_url(self.host) else f"{url_host(self.host)}:{self.port}"
 
 
 class _Group(click.Group):
@@ -142,40 +157,75 @@ def _run(
     main: Callable[[], Coroutine[Any, Any, int | None]],
     *,
     secrets: tuple[str | None, ...] = (),
-    display: contextlib.AbstractContextManager[object] | None = None,
 ) -> NoReturn:
     """Run a command's coroutine and exit with its code, or with the code of its failure.
 
-    ``display`` (a live bar) is closed before anything is written to standard error, so that a
-    message never lands in the middle of a redrawn line.
+    A failure is one line on standard error, worded for where it happened (the command and its
+    arguments, :class:`Where`). A live display must be closed inside ``main``: the line is
+    printed after ``main`` ends, so it never lands in the middle of a redrawn bar.
     """
     settings = ctx.find_object(_Settings)
     failure: BaseException | None = None
-    with display if display is not None else contextlib.nullcontext():
-        try:
-            code = asyncio.run(main()) or _exit.OK
-        except KeyboardInterrupt:
-            code = _exit.INTERRUPTED
-        except Exception as exc:  # noqa: BLE001 - any failure is one line; --debug shows the rest
-            failure = exc
-            code = _exit.exit_code_for(exc)
+    try:
+        code = asyncio.run(main()) or _exit.OK
+    except KeyboardInterrupt:
+        code = _exit.INTERRUPTED
+    except BrokenPipeError:  # the reader of standard output went away (| head -1)
+        code = _exit.CLOSED_OUTPUT
+    except Exception as exc:  # noqa: BLE001 - any failure is one line; --debug shows the rest
+        failure = exc
+        code = _exit.exit_code_for(exc)
     if code == _exit.INTERRUPTED and failure is None:
         click.echo("interrupted", err=True)
     if failure is not None:
         if settings is not None and settings.debug:
             click.echo(_exit.debug_details(failure, secrets=secrets), err=True, nl=False)
-        click.echo(_exit.error_line(failure), err=True)
+        click.echo(error_line(failure, Where.of(ctx)), err=True)
     ctx.exit(code)
 
 
 def _check_host(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    problem = host_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return value
+
+
+def _printer_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a path on the printer (FILE, DIR, --dir) before anything is sent."""
+    if value is None:
+        return None
+    if value == "Local":
+        return "Local/"  # the top of the printer's storage, as printer-async names it
+    if not value.startswith("Local/"):
+        rest = value.lstrip("/")
+        if rest.lower() == "local" or rest.lower().startswith("local/"):
+            rest = rest[len("local/") :]
+        raise click.BadParameter(
+            f"{value!r} is not a path on the printer: they start with Local/ (did you mean "
+            f"Local/{rest}?); see them with: {Where.of(ctx).run('files')}"
+        )
     try:
-        if _is_url(value):  # the API's address through a proxy: AsyncPrinter(base_url=...)
-            parse_base_url(value)
-        else:
-            url_host(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+        check_path(value, endpoint=param.name or "")
+    except PathError:
+        raise click.BadParameter(
+            f"{value!r} cannot be sent to the printer: a path must not hold '..', control "
+            "characters or bytes that are not UTF-8"
+        ) from None
+    return value
+
+
+def _file_name(value: str, *, option: str) -> str:
+    """Check a name the file is to have on the printer (``--name``, or FILE's own)."""
+    try:
+        check_name(value, what="filename", endpoint="")
+    except PathError:
+        raise click.BadParameter(
+            f"{value!r} must be a plain file name: not '.' or '..', without a slash, a "
+            "backslash, control characters or bytes that are not UTF-8 (the directory goes in "
+            "--dir)",
+            param_hint=option,
+        ) from None
     return value
 
 
@@ -216,8 +266,14 @@ def _interactive() -> bool:
 
 
 def _target(host: str, port: int, password: str | None, timeout: float) -> _Target:
-    if _is_url(host) and port != DEFAULT_PORT:
+    if is_url(host) and port != DEFAULT_PORT:
         raise click.UsageError("--port goes with a host name or address; put it in the URL")
+    if password is not None and not _is_text(password):
+        raise click.BadParameter(
+            "the password holds bytes that are not UTF-8 text; give it in a UTF-8 terminal or "
+            f"in ${PASSWORD_ENV}",
+            param_hint="'--password'",
+        )
     if password is None:
         if not _interactive():
             raise click.UsageError(
@@ -226,6 +282,15 @@ def _target(host: str, port: int, password: str | None, timeout: float) -> _Targ
             )
         password = click.prompt("Access password", hide_input=True, err=True)
     return _Target(host=host, port=port, timeout=timeout, password=str(password))
+
+
+def _is_text(text: str) -> bool:
+    """Whether ``text`` is text (an argument of bytes that are not UTF-8 holds surrogates)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -259,28 +324,15 @@ def demo(ctx: click.Context, speed: float) -> None:
     view = make_job_view(make_console())
 
     async def main() -> int:
-        result = await run_demo(view, speed=speed)
+        with view:
+            result = await run_demo(view, speed=speed)
+        view.note(summary(result), style="bold")  # below the bar's last state
         return _exit.OK if result.completed else _exit.ERROR
 
-    _run(ctx, main, display=view)
+    _run(ctx, main)
 
 
-@cli.command(
-    context_settings={"ignore_unknown_options": True, "help_option_names": []},
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-@click.pass_context
-def simulate(ctx: click.Context, args: tuple[str, ...]) -> None:
-    """Serve simulated printers until Ctrl-C (--port 10800 --password P [--speed 60] ...).
-
-    Takes the options of `python -m printer_async.simulator`; see `printer-async simulate --help`.
-    """
-    from printer_async.simulator import _cli as simulator_cli  # noqa: PLC0415 - only here
-
-    # Parsed here first so that --help and errors name this command; then handed over as is.
-    simulator_cli.build_parser(prog="printer-async simulate").parse_args(list(args))
-    ctx.exit(simulator_cli.main(list(args)))
+cli.add_command(simulate)
 
 
 # -- one printer: reading --------------------------------------------------------------------------
@@ -368,7 +420,7 @@ def jobs(
         if as_json:
             print_json(entries)
             return
-        table = Table(title=f"jobs on {target.address}", title_justify="left")
+        table = Table(title=cell(f"jobs on {target.address}"), title_justify="left")
         for column in ("#", "file", "job id", "tag"):
             table.add_column(column)
         for entry in entries:
@@ -411,7 +463,7 @@ def stats(
 
 @cli.command()
 @_printer_options
-@click.argument("directory", default="Local/", metavar="[DIR]")
+@click.argument("directory", default="Local/", metavar="[DIR]", callback=_printer_path)
 @_json_option
 @click.pass_context
 def files(
@@ -427,8 +479,6 @@ def files(
     """List a directory on the printer (default: Local/, the top of its storage)."""
     target = _target(host, port, password, timeout)
     console = make_console()
-    if directory == "Local":
-        directory = "Local/"  # printer-async checks that paths start with "Local/"
 
     async def main() -> None:
         directories: list[str] = []
@@ -477,6 +527,13 @@ def _ending(event: JobEvent) -> int | None:
     show_default=True,
     help="Seconds between polls.",
 )
+@click.option(
+    "--offline-after",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_OFFLINE_AFTER,
+    show_default=True,
+    help="Seconds without an answer before the printer counts as offline.",
+)
 @notify_options
 @click.pass_context
 def watch(
@@ -487,6 +544,7 @@ def watch(
     password: str | None,
     timeout: float,
     interval: float,
+    offline_after: float,
     notify_urls: tuple[str, ...],
     notify_on: frozenset[str],
 ) -> None:
@@ -500,29 +558,42 @@ def watch(
 
     async def main() -> int:
         async with target.open() as printer, notifier, reporting_errors(notifier, printer):
-            reporter = PollReporter(printer.current_job, view, clock=anyio.current_time)
-            events = watch_jobs(
-                reporter,
-                printer=printer,
-                interval=interval,
-                progress_step=view.progress_step,
-                until_done=True,
-            )
-            code = _exit.ERROR
-            async with contextlib.aclosing(events):
-                async for event in events:
-                    notifier.submit(event)
-                    view.event(event)
-                    if event.kind is EventKind.INITIAL and event.current not in {
-                        JobStatus.RUNNING,
-                        JobStatus.PAUSED,
-                    }:
-                        view.note("no job is running: waiting for the next one to start")
-                    ending = _ending(event)
-                    code = code if ending is None else ending
-            return code
+            with view:
+                return await _watch(printer, view, notifier, interval, offline_after)
 
-    _run(ctx, main, secrets=(target.password,), display=view)
+    _run(ctx, main, secrets=(target.password,))
+
+
+async def _watch(
+    printer: AsyncPrinter,
+    view: JobView,
+    notifier: Notifier,
+    interval: float,
+    offline_after: float,
+) -> int:
+    """Show the printer's job until it ends; return the exit code its ending means."""
+    events = watch_jobs(
+        printer.current_job,
+        on_poll=PollReporter(view, offline_after=offline_after),
+        offline_after=offline_after,
+        printer=printer,
+        interval=interval,
+        progress_step=view.progress_step,
+        until_done=True,
+    )
+    code = _exit.ERROR
+    async with contextlib.aclosing(events):
+        async for event in events:
+            notifier.submit(event)
+            view.event(event)
+            if event.kind is EventKind.INITIAL and event.current not in {
+                JobStatus.RUNNING,
+                JobStatus.PAUSED,
+            }:
+                view.note("no job is running: waiting for the next one to start")
+            ending = _ending(event)
+            code = code if ending is None else ending
+    return code
 
 
 # -- one printer: doing ----------------------------------------------------------------------------
@@ -544,7 +615,7 @@ def _action(
 
 @cli.command(name="print")
 @_printer_options
-@click.argument("file_path", metavar="FILE")
+@click.argument("file_path", metavar="FILE", callback=_printer_path)
 @click.pass_context
 def print_(
     ctx: click.Context,
@@ -595,6 +666,7 @@ _job_control(
     "dir_path",
     default="Local/webapi_store",
     show_default=True,
+    callback=_printer_path,
     help="The printer directory to put it in.",
 )
 @click.option("--name", default=None, help="The name on the printer (default: FILE's name).")
@@ -612,36 +684,66 @@ def upload(
 ) -> None:
     """Upload FILE from this computer to the printer, with a progress bar."""
     target = _target(host, port, password, timeout)
+    filename = _file_name(name or source.name, option="'--name'")
     console = make_console()
-    filename = name or source.name
+    width = console.width
     bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
+        TextColumn(
+            "[bold]{task.description}",
+            table_column=Column(no_wrap=True, overflow="ellipsis", max_width=width // 3),
+        ),
+        BarColumn(bar_width=max(10, min(40, width - 60))),
         DownloadColumn(),
         TransferSpeedColumn(),
         console=console,
         disable=not console.is_terminal,
     )
-
     size = source.stat().st_size
     task = bar.add_task(markup_literal(filename), total=size)
 
-    async def main() -> None:
+    def progress(sent: int, total: int | None) -> None:
+        bar.update(task, completed=sent, total=total)
 
-        def progress(sent: int, total: int | None) -> None:
-            bar.update(task, completed=sent, total=total)
-
-        async with target.open() as printer:
-            await printer.upload_file(source, dir_path, filename=filename, progress=progress)
+    async def main() -> int:
+        try:
+            with bar:
+                async with target.open() as printer:
+                    await printer.upload_file(
+                        source, dir_path, filename=filename, progress=progress
+                    )
+        except ValueError:
+            now = (await anyio.Path(source).stat()).st_size
+            if now == size:
+                raise
+            click.echo(
+                f"error: {source} changed size while it was uploaded ({size} bytes, then {now}); "
+                "run the upload again once the file is written",
+                err=True,
+            )
+            return _exit.ERROR
+        # After the bar: it stays at its last state, the line below it.
         click.echo(f"uploaded {source} ({size} bytes) to {dir_path}/{filename} on {target.address}")
+        return _exit.OK
 
-    _run(ctx, main, secrets=(target.password,), display=bar)
+    _run(ctx, main, secrets=(target.password,))
 
 
 # -- many printers ---------------------------------------------------------------------------------
 
 
-@cli.command()
+_FLEET_HELP: Final = """Watch many printers in one live table (a TOML file of [[printer]] entries).
+
+\b
+[[printer]]
+name = "left-1"
+host = "192.168.0.57"
+password_env = "LEFT_1_PASSWORD"   # or password = "..."
+
+--json implies --once.
+"""
+
+
+@cli.command(help=_FLEET_HELP)
 @click.argument("config", metavar="PRINTERS_TOML", type=click.Path(exists=True, dir_okay=False))
 @click.option("--once", is_flag=True, help="Print one snapshot and exit.")
 @_json_option
@@ -664,23 +766,20 @@ def fleet(
     notify_urls: tuple[str, ...],
     notify_on: frozenset[str],
 ) -> None:
-    r"""Watch many printers in one live table (a TOML file of [[printer]] entries).
-
-    \b
-    [[printer]]
-    name = "left-1"
-    host = "192.168.0.57"
-    password_env = "LEFT_1_PASSWORD"   # or password = "..."
-
-    --json implies --once.
-    """
+    """Watch many printers in one live table (a TOML file of [[printer]] entries)."""
     notifier = make_notifier(notify_urls, notify_on)
     try:
         printers = Fleet.from_toml(config)
-    except ValueError as exc:
-        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+    except (ValueError, OSError) as exc:
+        click.echo(f"error: {one_line(fleet_file_problem(config, exc))}", err=True)
         ctx.exit(_exit.USAGE)
-    board = FleetBoard([(printer.name, _address(printer)) for printer in printers])
+
+    def explain_failure(name: str, error: PrinterError) -> str:
+        return explain(error, Where(command="fleet", fleet_file=config, name=name))
+
+    board = FleetBoard(
+        [(printer.name, _address(printer)) for printer in printers], explain=explain_failure
+    )
     console = make_console()
     if once or as_json:
         _run(ctx, lambda: _fleet_once(printers, board, console, as_json=as_json))

@@ -29,9 +29,9 @@ from printer_async.simulator import ScaledClock, SimulatedPrinter, serve
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from printer_async.cli._render import LiveJobView, PlainJobView
+    from printer_async.cli._render import JobView
 
-__all__ = ["DEFAULT_SPEED", "DemoResult", "run_demo"]
+__all__ = ["DEFAULT_SPEED", "DemoResult", "run_demo", "summary"]
 
 DEFAULT_SPEED: Final = 240.0
 """Simulated seconds per real second: the one-hour print takes 15 s."""
@@ -85,7 +85,7 @@ async def _until(condition: Callable[[], bool], period: float) -> None:
 async def _direct(
     simulated: SimulatedPrinter,
     printer: AsyncPrinter,
-    view: LiveJobView | PlainJobView,
+    view: JobView,
     *,
     interval: float,
     hold: float,
@@ -108,8 +108,8 @@ async def _direct(
     simulated.faults.busy("10003", count=BUSY_ANSWERS)
 
 
-async def run_demo(view: LiveJobView | PlainJobView, *, speed: float = DEFAULT_SPEED) -> DemoResult:
-    """Run the demo, showing it on ``view``.
+async def run_demo(view: JobView, *, speed: float = DEFAULT_SPEED) -> DemoResult:
+    """Run the demo, showing it on ``view``; :func:`summary` says how it went.
 
     Args:
         view: Where events and narration go.
@@ -138,9 +138,7 @@ async def run_demo(view: LiveJobView | PlainJobView, *, speed: float = DEFAULT_S
             f"{JOB_SECONDS / speed:.0f} s",
             style="cyan",
         )
-        async with AsyncPrinter(
-            endpoint.host, port=endpoint.port, password=password, name="demo"
-        ) as printer:
+        async with AsyncPrinter(endpoint.host, port=endpoint.port, password=password) as printer:
             await printer.login()
             view.note(
                 f"demo: AsyncPrinter logged in over HTTP; starting {FILE} and watching it "
@@ -148,9 +146,10 @@ async def run_demo(view: LiveJobView | PlainJobView, *, speed: float = DEFAULT_S
                 style="cyan",
             )
             await printer.start_job(FILE)
-            reporter = PollReporter(printer.current_job, view, clock=anyio.current_time)
+            reporter = PollReporter(view)
             events = watch_jobs(
-                reporter,
+                printer.current_job,
+                on_poll=reporter,
                 printer=printer,
                 interval=interval,
                 progress_step=view.progress_step,
@@ -169,16 +168,18 @@ async def run_demo(view: LiveJobView | PlainJobView, *, speed: float = DEFAULT_S
                             seen.append(str(event.current))
                 task_group.cancel_scope.cancel()
     truth = [transition.current for transition in simulated.transitions]
-    result = DemoResult(
+    return DemoResult(
         seen=seen,
         truth=truth,
         failed_polls=reporter.failed_polls,
         seconds=anyio.current_time() - begin,
     )
-    view.note(
-        f"demo: done in {result.seconds:.1f} s. The watch reported {' -> '.join(seen)}; the "
-        f"simulated printer's own log says {' -> '.join(truth)}; {result.failed_polls} busy "
-        "polls were ridden out with back-off.",
-        style="bold",
+
+
+def summary(result: DemoResult) -> str:
+    """The demo's last line: what the watch saw beside what the simulated printer did."""
+    return (
+        f"demo: done in {result.seconds:.1f} s. The watch reported {' -> '.join(result.seen)}; "
+        f"the simulated printer's own log says {' -> '.join(result.truth)}; "
+        f"{result.failed_polls} busy polls were ridden out with back-off."
     )
-    return result

@@ -12,6 +12,8 @@ code    meaning
 6       not found or not valid: a file, directory, last job, parameter or path
 7       ``watch``: the job was stopped
 130     interrupted (Ctrl-C)
+141     standard output was closed before the command ended (``| head -1``): it ends
+        quietly with the status a shell gives ``cat`` or ``git`` there (128 + SIGPIPE)
 ======  ======================================================================================
 """
 
@@ -27,18 +29,16 @@ from printer_async._errors import (
     PathError,
     PrinterBusyError,
     PrinterConnectionError,
-    PrinterError,
     PrinterStateError,
     ServiceUnavailableError,
 )
 from printer_async._redact import redact
-from printer_async.cli._text import terminal_text
 
 __all__ = [
     "AUTHENTICATION",
     "BUSY_OR_STATE",
+    "CLOSED_OUTPUT",
     "ERROR",
-    "EXIT_CODES_HELP",
     "INTERRUPTED",
     "JOB_STOPPED",
     "NOT_FOUND",
@@ -46,7 +46,6 @@ __all__ = [
     "UNREACHABLE",
     "USAGE",
     "debug_details",
-    "error_line",
     "exit_code_for",
 ]
 
@@ -59,13 +58,7 @@ BUSY_OR_STATE: Final = 5
 NOT_FOUND: Final = 6
 JOB_STOPPED: Final = 7
 INTERRUPTED: Final = 130
-
-EXIT_CODES_HELP: Final = (
-    "Exit codes: 0 ok (watch: the job completed); 1 error; 2 usage; "
-    "3 wrong access password; 4 printer unreachable; 5 printer busy, or its state forbids it; "
-    "6 not found or invalid (file, path, parameter); 7 watch: the job was stopped; "
-    "130 interrupted."
-)
+CLOSED_OUTPUT: Final = 141
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -79,24 +72,6 @@ def exit_code_for(error: BaseException) -> int:
     if isinstance(error, NotFoundError | InvalidParameterError | PathError):
         return NOT_FOUND
     return ERROR
-
-
-def error_line(error: BaseException) -> str:
-    """The one line printed for a failure: what happened and what to do next.
-
-    printer-async's own messages already say both and hold no secret (the token and the
-    login's signature are scrubbed from them, the tests check it); this keeps them on one line,
-    with the printer's own words made harmless for a terminal. Any other exception is a bug or
-    a local failure whose text nobody vetted: only its type is shown, never its text, which
-    could hold the password (and blanking the password inside it would show where a password
-    that is an ordinary word stood). ``--debug`` shows the details.
-    """
-    if isinstance(error, PrinterError):
-        return f"error: {terminal_text(redact(' '.join(str(error).split())))}"
-    return (
-        f"error: an unexpected {type(error).__name__}; run again with --debug for the details, "
-        "and report it if it happens again"
-    )
 
 
 def debug_details(error: BaseException, *, secrets: tuple[str | None, ...] = ()) -> str:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import posixpath
 import sys
 from typing import TYPE_CHECKING, Any, Final, Protocol, Self, TextIO
 
 import attrs
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
-from rich.table import Table
+from rich.measure import Measurement
+from rich.progress import BarColumn, Progress, ProgressColumn, TaskID, TextColumn
+from rich.table import Column, Table
 from rich.text import Text
 
 from printer_async._errors import (
@@ -33,13 +36,18 @@ from printer_async._watch import EventKind
 from printer_async.cli._text import cell, markup_literal, terminal_text
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
     from types import TracebackType
 
-    from printer_async._watch import JobEvent
+    from rich.console import ConsoleOptions, RenderResult
+
+    from printer_async._watch import JobEvent, PollReport
 
 __all__ = [
+    "FleetBoard",
+    "FleetTable",
     "LiveJobView",
+    "PathCell",
     "PlainJobView",
     "PollReporter",
     "describe_event",
@@ -56,9 +64,13 @@ __all__ = [
 def make_console(*, stderr: bool = False) -> Console:
     """A console on standard output (or error) that decides by itself whether it is a terminal.
 
-    ``soft_wrap`` keeps a long line on one line when the output goes to a file or a pipe.
+    On a terminal, rich wraps long lines between words (left to the terminal, they would break
+    mid-word, and a live display would lose count of its lines); in a file or a pipe a line
+    stays one line, for grep.
     """
-    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+    console = Console(stderr=stderr, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 # -- JSON ------------------------------------------------------------------------------------------
@@ -156,9 +168,9 @@ def describe_event(event: JobEvent) -> str:
     elif kind is EventKind.PROGRESS and job is not None:
         text = job_summary(job)
     elif kind is EventKind.OFFLINE:
-        text = f"printer offline ({event.error}); still trying"
+        text = f"still no answer ({event.error}); polling less often until it answers"
     elif kind is EventKind.ONLINE:
-        text = "printer back online"
+        text = "answering again"
     elif kind is EventKind.ERROR:
         text = f"watch ended: {event.error}"
     elif kind in {EventKind.STARTED, EventKind.NEW_JOB}:
@@ -177,6 +189,10 @@ def describe_event(event: JobEvent) -> str:
 # -- job views -------------------------------------------------------------------------------------
 
 
+TROUBLE_WORDS: Final = ("busy", "no answer", "unexpected answer", "offline")
+"""What :meth:`JobView.trouble` may show: why the printer is not answering as it should."""
+
+
 class JobView(Protocol):
     """What the watch and demo commands show: events, notes, and the job's progress."""
 
@@ -189,8 +205,8 @@ class JobView(Protocol):
     def event(self, event: JobEvent) -> None:
         """Show an event."""
 
-    def busy(self, text: str | None) -> None:
-        """Show (or with ``None`` clear) a back-off in progress."""
+    def trouble(self, word: str | None) -> None:
+        """Show (or with ``None`` clear) one of :data:`TROUBLE_WORDS` beside the job's status."""
 
 
 def _clock() -> str:
@@ -220,8 +236,8 @@ class PlainJobView:
         """Write the event's line."""
         self.note(describe_event(event))
 
-    def busy(self, text: str | None) -> None:
-        """Nothing to redraw: back-off is reported by :class:`PollReporter`'s notes."""
+    def trouble(self, word: str | None) -> None:
+        """Nothing to redraw: :class:`PollReporter`'s notes say it."""
 
 
 _EVENT_STYLES = {
@@ -235,28 +251,56 @@ _EVENT_STYLES = {
     EventKind.ERROR: "bold red",
 }
 
+_WIDE: Final = 110
+"""Columns from which the bar also shows the elapsed time."""
+_MEDIUM: Final = 90
+"""Columns from which the bar also shows the layers."""
+
+
+def _bar_columns(width: int) -> tuple[ProgressColumn, ...]:
+    """The bar's columns for a terminal ``width`` wide: one line, whole words, the percentage kept.
+
+    What does not fit is left out (elapsed time, then layers) rather than wrapped; the file's
+    name and the status are cut with an ellipsis if they must be.
+    """
+    columns: list[ProgressColumn] = [
+        TextColumn(
+            "[bold]{task.description}",
+            table_column=Column(no_wrap=True, overflow="ellipsis", max_width=width // 4),
+        ),
+        BarColumn(bar_width=max(10, min(40, width - 80))),
+        TextColumn("{task.percentage:>5.1f}%", table_column=Column(no_wrap=True)),
+    ]
+    if width >= _MEDIUM:
+        columns.append(TextColumn("layer {task.fields[layer]}", table_column=Column(no_wrap=True)))
+    if width >= _WIDE:
+        columns.append(
+            TextColumn("elapsed {task.fields[elapsed]}", table_column=Column(no_wrap=True))
+        )
+    columns += [
+        TextColumn("{task.fields[left]}", table_column=Column(no_wrap=True)),
+        TextColumn("{task.fields[status]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+    ]
+    return tuple(columns)
+
 
 class LiveJobView:
-    """A rich progress bar redrawn in place, with events and notes printed above it."""
+    """A rich progress bar redrawn in place, with events and notes printed above it.
+
+    A context manager: the bar is drawn from entering until leaving, and whatever is printed
+    after (a summary, an error) comes below its last state.
+    """
 
     progress_step: float = 0.0
 
     def __init__(self, console: Console) -> None:
         self._console = console
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>5.1f}%"),
-            TextColumn("layer {task.fields[layer]}"),
-            TextColumn("elapsed {task.fields[elapsed]}"),
-            TextColumn("{task.fields[left]}"),
-            TextColumn("{task.fields[status]}"),
-            console=console,
-            refresh_per_second=10,
+            *_bar_columns(console.width), console=console, refresh_per_second=10
         )
         self._task: TaskID | None = None
         self._job: CurrentJob | None = None
-        self._busy: str | None = None
+        self._trouble: str | None = None
 
     def __enter__(self) -> Self:
         self._progress.start()
@@ -273,19 +317,24 @@ class LiveJobView:
     def note(self, text: str, *, style: str = "") -> None:
         """Print a line above the bar."""
         # One print call: the live display redraws after each.
-        self._progress.console.print(Text.assemble((_clock(), "dim"), " ", cell(text, style=style)))
+        self._console.print(Text.assemble((_clock(), "dim"), " ", cell(text, style=style)))
 
     def event(self, event: JobEvent) -> None:
         """Update the bar, and print the event unless it is only progress."""
         if event.job is not None:
             self._job = event.job
+        if event.kind is EventKind.OFFLINE:
+            self._trouble = "offline"
+        elif event.kind is EventKind.ONLINE:
+            self._trouble = None
         self._redraw()
         if event.kind is not EventKind.PROGRESS:
             self.note(describe_event(event), style=_EVENT_STYLES.get(event.kind, ""))
 
-    def busy(self, text: str | None) -> None:
-        """Show a back-off in the bar's status column."""
-        self._busy = text
+    def trouble(self, word: str | None) -> None:
+        """Show a back-off (busy, no answer) in the bar's status column; offline stays."""
+        if self._trouble != "offline" or word is None:
+            self._trouble = word
         self._redraw()
 
     def _redraw(self) -> None:
@@ -293,8 +342,10 @@ class LiveJobView:
         if job is None:
             return
         status = status_word(job.job_status, job.raw_job_status) if job.has_job else "no job"
-        if self._busy:
-            status = f"{status} ({self._busy})"
+        if self._trouble == "offline":
+            status = "offline"
+        elif self._trouble:
+            status = f"{status} ({self._trouble})"
         # The columns are markup templates: the printer's words go in escaped.
         fields: dict[str, Any] = {
             "layer": layers_text(job),
@@ -302,7 +353,10 @@ class LiveJobView:
             "left": remaining_text(job),
             "status": markup_literal(status),
         }
-        name = markup_literal(job.file_name or "no job")
+        # The name alone: the event lines above give the whole path.
+        name = markup_literal(posixpath.basename(job.file_name) or "no job")
+        # Chosen at each redraw, so that a terminal made narrower still gets one line.
+        self._progress.columns = _bar_columns(self._console.width)
         if self._task is None:
             self._task = self._progress.add_task(name, total=100.0, **fields)
         self._progress.update(self._task, description=name, completed=job.print_progress, **fields)
@@ -316,67 +370,68 @@ def make_job_view(console: Console) -> LiveJobView | PlainJobView:
 
 
 class PollReporter:
-    """Wraps a watch's poll to show failed polls and the back-off between them, as they happen.
+    """Shows a watch's failed polls and its back-off as they happen: an ``on_poll`` observer.
 
-    The watch (:func:`printer_async._watch.watch_jobs`) decides the delays; this only observes
-    them: it notes each failed poll when it fails, and when the printer answers again, how many
-    polls failed and how long the watch waited before each retry.
+    The watch (:func:`printer_async._watch.watch_jobs`) decides the delays; this only reports
+    them: each failed poll when it fails, with the printer's address, the cause and when the
+    next poll is; and when the printer answers again, how many polls failed and how long the
+    watch waited before each retry.
     """
 
-    def __init__(
-        self,
-        poll: Callable[[], Awaitable[CurrentJob]],
-        view: JobView,
-        *,
-        clock: Callable[[], float],
-    ) -> None:
-        self._poll = poll
+    def __init__(self, view: JobView, *, offline_after: float | None = None) -> None:
+        """Report on ``view``; ``offline_after`` is the watch's, to say when offline comes."""
         self._view = view
-        self._clock = clock
-        self._failed_at: list[float] = []
+        self._offline_after = offline_after
         self._waits: list[float] = []
         self.failed_polls = 0
         """Every failed poll of the watch."""
         self.spells = 0
         """Runs of failed polls that ended with a good answer."""
 
-    async def __call__(self) -> CurrentJob:
-        """Poll once through the wrapped poll."""
-        started = self._clock()
-        if self._failed_at:
-            self._waits.append(started - self._failed_at[-1])
-        try:
-            job = await self._poll()
-        except AuthenticationError:
-            raise  # the watch ends on it: nothing to back off from
-        except PrinterBusyError as exc:
-            self._failed(started, f"printer busy ({exc.code} {exc.msg}): backing off")
-            raise
-        except PrinterConnectionError:
-            self._failed(started, "printer did not answer: backing off")
-            raise
-        except PrinterError as exc:
-            self._failed(started, f"unexpected answer ({type(exc).__name__}): backing off")
-            raise
-        if self._failed_at:
-            waits = ", ".join(f"{wait:.2f}" for wait in self._waits)
-            count = len(self._failed_at)
-            self._view.note(
-                f"printer answered again after {count} failed poll{'s' * (count != 1)}; "
-                f"the watch waited {waits} s before each retry; back to the normal schedule",
-                style="green",
-            )
-            self._view.busy(None)
-            self._failed_at.clear()
-            self._waits.clear()
-            self.spells += 1
-        return job
-
-    def _failed(self, started: float, text: str) -> None:
-        self._failed_at.append(started)
+    def __call__(self, report: PollReport) -> None:
+        """Note one poll of the watch."""
+        name, error = report.printer.name, report.error
+        if error is None:
+            if self._waits:
+                self._answered_again(name, report.delay)
+            return
+        if report.delay is None:
+            return  # the watch ends on it (a wrong password): nothing is backed off
         self.failed_polls += 1
-        self._view.note(text, style="yellow")
-        self._view.busy("busy: backing off" if "busy" in text else "backing off")
+        first = not self._waits
+        self._waits.append(report.delay)
+        again = f"polling again in {report.delay:.1f} s"
+        if isinstance(error, PrinterBusyError):
+            self._view.note(f"{name} is busy ({error.code} {error.msg}); {again}", style="yellow")
+            self._view.trouble("busy")
+        elif isinstance(error, PrinterConnectionError):
+            if first:
+                offline = (
+                    f" (offline after {self._offline_after:g} s without an answer)"
+                    if self._offline_after is not None
+                    else ""
+                )
+                text = f"{name} did not answer: {error}; {again}{offline}"
+            else:
+                text = f"still no answer from {name} ({len(self._waits)} polls); {again}"
+            self._view.note(text, style="yellow")
+            self._view.trouble("no answer")
+        else:
+            self._view.note(f"{name} gave an unexpected answer: {error}; {again}", style="yellow")
+            self._view.trouble("unexpected answer")
+
+    def _answered_again(self, name: str, delay: float | None) -> None:
+        waits = ", ".join(f"{wait:.2f}" for wait in self._waits)
+        count = len(self._waits)
+        schedule = f" (a poll every {delay:.2f} s)" if delay is not None else ""
+        self._view.note(
+            f"{name} answered again after {count} failed poll{'s' * (count != 1)}; the watch "
+            f"waited {waits} s before each retry; back to the normal schedule{schedule}",
+            style="green",
+        )
+        self._view.trouble(None)
+        self._waits.clear()
+        self.spells += 1
 
 
 def key_value_table(rows: list[tuple[str, str]], *, title: str | None = None) -> Table:
@@ -411,8 +466,15 @@ class _Row:
 class FleetBoard:
     """The fleet table's rows, updated from snapshots and events; rendered as a table or JSON."""
 
-    def __init__(self, printers: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        printers: list[tuple[str, str]],
+        *,
+        explain: Callable[[str, PrinterError], str] | None = None,
+    ) -> None:
+        """Rows for ``printers`` (name, address); ``explain(name, error)`` words a failure."""
         self._rows = {name: _Row(name=name, address=address) for name, address in printers}
+        self._explain = explain or (lambda _name, error: str(error))
 
     def job(self, name: str, job: CurrentJob) -> None:
         """Record a printer's current job."""
@@ -428,7 +490,7 @@ class FleetBoard:
         """Record that a printer failed to answer, or its watch ended."""
         row = self._rows[name]
         row.status = status or error_word(error)
-        row.error = " ".join(str(error).split())
+        row.error = " ".join(self._explain(name, error).split())
 
     def event(self, event: JobEvent) -> None:
         """Record an event of the fleet's watch."""
@@ -441,29 +503,11 @@ class FleetBoard:
         elif event.kind is EventKind.ERROR and event.error is not None:
             self.failure(name, event.error)
         if event.kind is not EventKind.PROGRESS:
-            row.last_event = f"{_clock()} {event.kind.value}"
+            row.last_event = f"{event.kind.value} {_clock()}"
 
-    def table(self) -> Table:
-        """The rows as a rich table; an error shows, cut to fit, as the last event."""
-        table = Table(title="printer-async fleet", title_justify="left", box=box.SIMPLE_HEAD)
-        table.add_column("printer", no_wrap=True, min_width=8)
-        table.add_column("status", no_wrap=True, min_width=11)
-        table.add_column("file", overflow="fold")
-        table.add_column("progress", justify="right", no_wrap=True, min_width=8)
-        table.add_column("left", justify="right", no_wrap=True, min_width=7)
-        table.add_column("last event", no_wrap=True, overflow="ellipsis", max_width=30)
-        styles = {"offline": "red", "unreachable": "red", "error": "bold red", "busy": "yellow"}
-        for row in self._rows.values():
-            table.add_row(
-                cell(row.name),
-                cell(row.status),
-                cell(row.file),
-                "" if row.progress is None else f"{row.progress:.1f}%",
-                _left_cell(row),
-                cell(row.last_event if row.error is None else row.error),
-                style=styles.get(row.status),
-            )
-        return table
+    def table(self) -> FleetTable:
+        """The rows as a table as wide as where it is drawn; see :class:`FleetTable`."""
+        return FleetTable(list(self._rows.values()))
 
     def errors(self) -> list[str]:
         """One line per printer that failed: its name and the whole error."""
@@ -487,6 +531,91 @@ class FleetBoard:
             }
             for row in self._rows.values()
         ]
+
+
+class PathCell:
+    """A file's path in a table cell: when too long, it loses its start, never its end.
+
+    ``…ebapi_store/benchy_v2.gcode``: the end names the file. Folded or cut at the end, a
+    path would show its directories and hide the name.
+    """
+
+    def __init__(self, path: str) -> None:
+        """Show ``path`` (the printer's text: shown as written)."""
+        self._text = terminal_text(path)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        """As wide as the path; narrow enough for an ellipsis and a few characters."""
+        width = cell_len(self._text)
+        return Measurement(min(width, 8), width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The path, or its end after an ellipsis."""
+        text, width = self._text, options.max_width
+        if cell_len(text) > width:
+            ellipsis = "..." if options.ascii_only else "…"
+            room = max(width - cell_len(ellipsis), 0)
+            tail = text
+            while cell_len(tail) > room:
+                tail = tail[1:]
+            text = ellipsis + tail
+        yield Text(text, no_wrap=True, overflow="crop")
+
+
+_NAME_WIDTH: Final = 20
+_SHARED_MIN: Final = 10
+_STYLES: Final = {"offline": "red", "unreachable": "red", "error": "bold red", "busy": "yellow"}
+
+
+class FleetTable:
+    """The fleet table, laid out for the width it is drawn in: one line per printer.
+
+    The short columns (status, progress, time left) keep their width; the printer's name (up
+    to 20 columns), the file and the last event (or the error) share what is left, each cut
+    rather than folded: a file's path loses its start (:class:`PathCell`), an error its end.
+    Too narrow for all, the last event goes. Laid out when drawn, so a live table follows a
+    terminal that is resized.
+    """
+
+    def __init__(self, rows: list[_Row]) -> None:
+        """Show ``rows``."""
+        self._rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The table, for ``options.max_width`` columns."""
+        rows = self._rows
+        cells = [
+            (
+                cell(row.name),
+                cell(row.status),
+                PathCell(row.file),
+                "" if row.progress is None else f"{row.progress:.1f}%",
+                _left_cell(row),
+                cell(row.last_event if row.error is None else row.error),
+            )
+            for row in rows
+        ]
+        name = min(_NAME_WIDTH, max([len("printer"), *(cell_len(row.name) for row in rows)]))
+        status = max([len("status"), *(cell_len(row.status) for row in rows)])
+        left = max([len("left"), *(cell_len(_left_cell(row)) for row in rows)])
+        # Each column has a space of padding each side, and a (blank) border before it; what
+        # is left is shared by the printer's name, the file and the last event, in that order.
+        free = options.max_width - (status + len("progress") + left) - 3 * 6 - 1
+        name = max(min(name, free - 2 * _SHARED_MIN), min(name, 8))
+        shown_event = free - name >= 2 * _SHARED_MIN
+        shared = free - name if shown_event else free - name + 3
+        event = max(shared * 2 // 5, _SHARED_MIN) if shown_event else 0
+        table = Table(title="printer-async fleet", title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("printer", width=name, no_wrap=True, overflow="ellipsis")
+        table.add_column("status", width=status, no_wrap=True)
+        table.add_column("file", width=max(shared - event, _SHARED_MIN), no_wrap=True)
+        table.add_column("progress", justify="right", no_wrap=True)
+        table.add_column("left", width=left, justify="right", no_wrap=True)
+        if shown_event:  # else too narrow: the status says enough, and --once lists errors
+            table.add_column("last event", width=event, no_wrap=True, overflow="ellipsis")
+        for row, values in zip(rows, cells, strict=True):
+            table.add_row(*values[: len(table.columns)], style=_STYLES.get(row.status))
+        yield table
 
 
 def _left_cell(row: _Row) -> str:

@@ -9,13 +9,17 @@ output) or :func:`cell` (rich output, never read as markup).
 
 from __future__ import annotations
 
+import codecs
 import unicodedata
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich.markup import escape
 from rich.text import Text
 
-__all__ = ["cell", "markup_literal", "terminal_text"]
+if TYPE_CHECKING:
+    from typing import TextIO
+
+__all__ = ["cell", "markup_literal", "plain_where_needed", "terminal_text"]
 
 _UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
 """Control characters (C0, DEL, C1), lone surrogates, line and paragraph separators."""
@@ -42,3 +46,45 @@ def cell(text: str, *, style: str = "") -> Text:
 def markup_literal(text: str) -> str:
     """``text`` to put inside a rich markup template (a progress bar's description)."""
     return escape(terminal_text(text))
+
+
+# -- terminals that are not UTF-8 ------------------------------------------------------------------
+
+_PLAIN: Final = {
+    "\u2026": "...",  # the ellipsis of "estimating…" and of cut names
+    "\u00b0": "",  # "21.5 °C" becomes "21.5 C"
+    "\u2192": "->",
+    "\u2501": "-",  # rich's bar, should it not notice by itself
+    "\u2500": "-",
+    "\u2502": "|",
+}
+_ERRORS: Final = "printer_async.plain"
+
+
+def _plain(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what the stream cannot encode, in ASCII (else as an escape)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    text = "".join(
+        _PLAIN.get(char, char.encode("ascii", "backslashreplace").decode()) for char in chunk
+    )
+    return text, error.end
+
+
+codecs.register_error(_ERRORS, _plain)
+
+
+def plain_where_needed(*streams: TextIO) -> None:
+    """Make ``streams`` that cannot write every character write what they cannot in ASCII.
+
+    ``PYTHONIOENCODING=ascii`` or a Latin-1 locale would fail with ``UnicodeEncodeError`` on
+    ``estimating…`` or a name's ``é``; they get ``estimating...`` and an escape instead.
+    """
+    for stream in streams:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if codecs.lookup(encoding).name.startswith("utf"):
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=_ERRORS)

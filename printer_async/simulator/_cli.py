@@ -1,7 +1,13 @@
-"""``python -m printer_async.simulator``: serve simulated printers until Ctrl-C.
+"""``printer-async simulate``, also ``python -m printer_async.simulator``: printers until Ctrl-C.
 
-The lead command ``printer-async simulate`` reuses :func:`build_parser`, :func:`run_simulator` and
-:func:`main` from here.
+One click command, :func:`simulate`, serves both: the same options, help and errors. It needs
+click but not rich: click comes with uvicorn, which serving needs anyway, and the ``simulator``
+extra names it too, so ``pip install "printer-async[simulator]"`` is enough for
+``python -m printer_async.simulator``.
+
+Once the printers listen, standard output gets one line per printer, ``printer N: URL`` (for
+scripts), and standard error the command to try. Ctrl-C ends it with 130, like every command;
+SIGTERM (a service manager, ``kill``) with 0.
 
 Faults are given as ``--fault KIND[:ARG][:KEY=VALUE...]``, repeatable, applied to every printer:
 
@@ -24,16 +30,20 @@ them report no camera. Each printer's camera server listens on a free port, whic
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
+import errno
+import ipaddress
 import math
 import signal
+import socket
 import sys
-from typing import TYPE_CHECKING, Any, TextIO, cast, get_args
+from typing import TYPE_CHECKING, Any, Final, TextIO, cast, get_args
 
 import anyio
 import attrs
+import click
+from click.core import ParameterSource
 
 from printer_async.simulator._clock import ScaledClock
 from printer_async.simulator._faults import BusyStyle, FaultInjector
@@ -42,7 +52,22 @@ from printer_async.simulator._server import DEFAULT_KEEP_ALIVE, serve
 from printer_async.simulator._state import SimulatedPrinter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
+
+__all__ = [
+    "FaultSpec",
+    "Options",
+    "make_printers",
+    "options_from",
+    "parse_fault",
+    "run_simulator",
+    "simulate",
+]
+
+PASSWORD_ENV: Final = "PRINTER_ASYNC_PASSWORD"  # noqa: S105 - a variable name, not a secret
+DEFAULT_PORT: Final = 10800
+INTERRUPTED: Final = 130
+USAGE: Final = 2
 
 _ARG_KINDS = {"busy", "latency", "html", "wrong_type", "missing_field", "random"}
 _NO_ARG_KINDS = {"drop", "reset", "truncated", "invalid", "unavailable"}
@@ -110,147 +135,76 @@ def parse_fault(text: str) -> FaultSpec:
     """Parse ``KIND[:ARG][:KEY=VALUE...]``.
 
     Raises:
-        argparse.ArgumentTypeError: If the text is not a valid fault.
+        ValueError: If the text is not a valid fault.
     """
     kind, *rest = text.split(":")
     if kind not in _ARG_KINDS | _NO_ARG_KINDS:
         known = ", ".join(sorted(_ARG_KINDS | _NO_ARG_KINDS))
-        raise argparse.ArgumentTypeError(f"unknown fault {kind!r} (known: {known})")
+        raise ValueError(f"unknown fault {kind!r} (known: {known})")
     arg = None
     if rest and "=" not in rest[0]:
         if kind in _NO_ARG_KINDS:
-            raise argparse.ArgumentTypeError(f"fault {kind!r} takes no argument")
+            raise ValueError(f"fault {kind!r} takes no argument")
         arg = rest.pop(0)
     if kind in _REQUIRED_ARG and arg is None:
-        raise argparse.ArgumentTypeError(f"fault {kind!r} needs an argument, e.g. {kind}:VALUE")
+        raise ValueError(f"fault {kind!r} needs an argument, e.g. {kind}:VALUE")
     options: dict[str, Any] = {}
     converters = {"count": int, "duration": float, "probability": float, "path": str}
     for item in rest:
         key, sep, value = item.partition("=")
         if not sep or key not in converters:
-            raise argparse.ArgumentTypeError(f"bad fault option {item!r} (count, duration, ...)")
+            raise ValueError(f"bad fault option {item!r} (count, duration, ...)")
         try:
             options[key] = converters[key](value)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"bad value in {item!r}") from exc
+        except ValueError:
+            raise ValueError(f"bad value in {item!r} of fault {text!r}") from None
     spec = FaultSpec(kind, arg, **options)
     try:  # arm it once on a scratch injector, so mistakes surface while parsing
         spec.apply(FaultInjector())
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"bad fault {text!r}: {exc}") from exc
+        raise ValueError(f"bad fault {text!r}: {exc}") from None
     return spec
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+@attrs.frozen(kw_only=True)
+class Options:
+    """What the printers are to be: the command's options about them."""
+
+    password: str = attrs.field(repr=False)
+    printers: int = 1
+    speed: float = 1.0
+    model: str | None = None
+    nozzles: int | None = None
+    job_duration: float = 3600.0
+    seed: int | None = None
+    states: tuple[str, ...] = ()
+    camera: bool = True
+    faults: tuple[FaultSpec, ...] = ()
 
 
-def _model(text: str) -> str:
-    try:
-        return find_profile(text, None).name
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+def options_from(params: Mapping[str, Any]) -> Options:
+    """The printers' :class:`Options` from the command's parsed options (``ctx.params``)."""
+    names = {field.name for field in attrs.fields(Options)} - {"camera"}
+    return Options(camera=not params["no_camera"], **{name: params[name] for name in names})
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
-
-
-def build_parser(prog: str = "python -m printer_async.simulator") -> argparse.ArgumentParser:
-    """Return the command-line parser of the simulator."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Serve simulated Raise3D printers (Remote Access API) until Ctrl-C.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=10800,
-        help="port of the first printer, the next ones follow; 0 picks free ports",
-    )
-    parser.add_argument("--password", required=True, help="access password of the printers")
-    parser.add_argument(
-        "--speed", type=_positive_float, default=1.0, help="simulated seconds per real second"
-    )
-    parser.add_argument("--printers", type=_positive_int, default=1, help="how many printers")
-    parser.add_argument(
-        "--model",
-        type=_model,
-        default=None,
-        help=f"the Raise3D model each printer behaves as: {', '.join(PROFILES)} "
-        "(default: Pro2, or N2 Plus with --nozzles 1)",
-    )
-    parser.add_argument(
-        "--nozzles",
-        type=int,
-        choices=(1, 2),
-        default=None,
-        help="nozzles each (default: the model's)",
-    )
-    parser.add_argument(
-        "--job-duration",
-        type=_positive_float,
-        default=3600.0,
-        help="print time of the seeded files, in simulated seconds",
-    )
-    parser.add_argument("--seed", type=int, default=None, help="seed of the random choices")
-    parser.add_argument(
-        "--state",
-        dest="states",
-        action="append",
-        choices=("safe_mode", "busy"),
-        default=[],
-        help="start the printers in safe mode (running_status error) or busy; repeatable",
-    )
-    parser.add_argument(
-        "--keep-alive",
-        type=_positive_float,
-        default=DEFAULT_KEEP_ALIVE,
-        metavar="SECONDS",
-        help=f"seconds an idle connection is kept open (default {DEFAULT_KEEP_ALIVE:g})",
-    )
-    parser.add_argument(
-        "--no-camera",
-        dest="camera",
-        action="store_false",
-        help="the printers report no camera (their camera servers answer 503)",
-    )
-    parser.add_argument(
-        "--fault",
-        dest="faults",
-        action="append",
-        type=parse_fault,
-        default=[],
-        metavar="KIND[:ARG][:KEY=VALUE...]",
-        help="inject a fault on every printer, e.g. busy:10003:count=5, latency:0.2, random:0.05",
-    )
-    return parser
-
-
-def make_printers(args: argparse.Namespace) -> list[SimulatedPrinter]:
-    """Build the printers the parsed arguments describe, with their faults armed."""
+def make_printers(options: Options) -> list[SimulatedPrinter]:
+    """Build the printers ``options`` describe, with their faults armed."""
     printers = []
-    for index in range(args.printers):
+    for index in range(options.printers):
         printer = SimulatedPrinter(
-            password=args.password,
-            model=args.model,
-            nozzles=args.nozzles,
-            clock=ScaledClock(args.speed),
-            name="raise3d" if args.printers == 1 else f"raise3d-{index + 1}",
-            seed=None if args.seed is None else args.seed + index,
-            job_duration=args.job_duration,
-            camera_connected=args.camera,
+            password=options.password,
+            model=options.model,
+            nozzles=options.nozzles,
+            clock=ScaledClock(options.speed),
+            name="raise3d" if options.printers == 1 else f"raise3d-{index + 1}",
+            seed=None if options.seed is None else options.seed + index,
+            job_duration=options.job_duration,
+            camera_connected=options.camera,
         )
-        printer.safe_mode = "safe_mode" in args.states
-        printer.busy = "busy" in args.states
-        for spec in args.faults:
+        printer.safe_mode = "safe_mode" in options.states
+        printer.busy = "busy" in options.states
+        for spec in options.faults:
             spec.apply(printer.faults)
         printers.append(printer)
     return printers
@@ -260,16 +214,18 @@ async def run_simulator(
     printers: Sequence[SimulatedPrinter],
     *,
     host: str = "127.0.0.1",
-    port: int = 10800,
+    port: int = DEFAULT_PORT,
     out: TextIO | None = None,
     stop: asyncio.Event | None = None,
     keep_alive: float = DEFAULT_KEEP_ALIVE,
+    started: Callable[[list[int]], object] | None = None,
 ) -> None:
     """Serve ``printers`` on consecutive ports from ``port`` (0: free ports).
 
     Runs until ``stop`` is set, or until cancelled without one.
 
-    Prints one line per printer, ``printer N: URL``, to ``out`` (standard output by default).
+    Prints one line per printer, ``printer N: URL``, to ``out`` (standard output by default),
+    then calls ``started`` with the ports.
 
     Raises:
         OSError: If a port cannot be bound.
@@ -284,6 +240,8 @@ async def run_simulator(
         for index, endpoint in enumerate(server.endpoints, start=1):
             stream.write(f"printer {index}: {endpoint.base_url}\n")
         stream.flush()
+        if started is not None:
+            started([endpoint.port for endpoint in server.endpoints])
         if stop is None:
             await anyio.sleep_forever()
         else:
@@ -291,29 +249,260 @@ async def run_simulator(
 
 
 async def _run_until_signal(
-    printers: Sequence[SimulatedPrinter], *, host: str, port: int, keep_alive: float
-) -> None:
-    """Run until SIGINT or SIGTERM, even if the shell started us with SIGINT ignored."""
+    printers: Sequence[SimulatedPrinter],
+    *,
+    host: str,
+    port: int,
+    keep_alive: float,
+    started: Callable[[list[int]], object],
+) -> int:
+    """Run until SIGINT (130) or SIGTERM (0), even if the shell started us with SIGINT ignored."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    received: list[int] = []
+
+    def stop_on(signum: int) -> None:
+        received.append(signum)
+        stop.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises there
-            loop.add_signal_handler(signum, stop.set)
-    await run_simulator(printers, host=host, port=port, stop=stop, keep_alive=keep_alive)
+            loop.add_signal_handler(signum, stop_on, signum)
+    await run_simulator(
+        printers, host=host, port=port, stop=stop, keep_alive=keep_alive, started=started
+    )
+    return INTERRUPTED if signal.SIGINT in received else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the simulator command; return the exit status (0 after Ctrl-C)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    printers = make_printers(args)
+# -- the command -----------------------------------------------------------------------------------
+
+
+def _fault(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[FaultSpec, ...]:
     try:
-        asyncio.run(
-            _run_until_signal(printers, host=args.host, port=args.port, keep_alive=args.keep_alive)
+        return tuple(parse_fault(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _model(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return find_profile(value, None).name
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    if not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"must be a positive number, got {value:g}")
+    return value
+
+
+def _try_host(host: str) -> str:
+    """Where a client on this machine reaches a simulator listening on ``host``."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.is_unspecified:  # 0.0.0.0 or ::, every interface: loopback is one of them
+        return "::1" if address.version == 6 else "127.0.0.1"  # noqa: PLR2004 - IP versions
+    return host
+
+
+def _listen_problem(error: OSError, host: str, ports: str) -> str:
+    """What a failure to listen means, and the way out, in the command's terms."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"{ports} on {host} already in use (by another simulator or program); choose "
+            "another with --port, or --port 0 for free ports"
         )
-    except KeyboardInterrupt:
-        return 0
-    except (OSError, ImportError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
-    return 0
+    if error.errno == errno.EACCES:
+        return (
+            f"not allowed to listen on {ports} of {host} (ports below 1024 need root); choose "
+            "another with --port, or --port 0 for free ports"
+        )
+    if error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+        return (
+            f"cannot listen on {host}: not an address of this machine; use --host 127.0.0.1 "
+            "(this machine only) or --host 0.0.0.0 (every interface)"
+        )
+    return f"cannot listen on {host}, {ports}: {error.strerror or error}"
+
+
+_FAULTS_HELP: Final = """\b
+Faults (--fault, applied to every printer):
+  busy[:10003|500|429]  latency:SECONDS  drop  reset  html[:STATUS]
+  truncated  invalid  unavailable  wrong_type:FIELD  missing_field:FIELD
+  random:PROBABILITY
+each with :count=N, :duration=SECONDS, :probability=P or :path=/v1/...
+to choose the requests; without them, every request.
+
+Once the printers listen, it prints where, and the command to try.
+"""
+
+
+@click.command(epilog=_FAULTS_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="The first printer's port; the next ones follow. 0 picks free ports.",
+)
+@click.option(
+    "--password",
+    envvar=PASSWORD_ENV,
+    show_envvar=True,
+    required=True,
+    metavar="TEXT",
+    help="The printers' access password.",
+)
+@click.option(
+    "--speed",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=_seconds,
+    help="Simulated seconds per real second.",
+)
+@click.option(
+    "--printers", type=click.IntRange(min=1), default=1, show_default=True, help="How many."
+)
+@click.option(
+    "--model",
+    callback=_model,
+    help=f"The Raise3D model each printer behaves as: {', '.join(PROFILES)}. "
+    "[default: Pro2, or N2 Plus with --nozzles 1]",
+)
+@click.option(
+    "--nozzles",
+    type=click.IntRange(1, 2),
+    help="Nozzles each, 1 or 2. [default: the model's]",
+)
+@click.option(
+    "--job-duration",
+    type=float,
+    default=3600.0,
+    show_default=True,
+    callback=_seconds,
+    metavar="SECONDS",
+    help="Print time of the seeded files, in simulated seconds.",
+)
+@click.option("--seed", type=int, help="Seed of the random choices, for a repeatable run.")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["safe_mode", "busy"]),
+    help="Start the printers in safe mode (running status error) or busy; repeatable.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    callback=_fault,
+    metavar="KIND[:ARG][:KEY=VALUE...]",
+    help="Inject a fault on every printer, e.g. busy:10003:count=5, latency:0.2, random:0.05; "
+    "repeatable (see below).",
+)
+@click.option(
+    "--no-camera",
+    is_flag=True,
+    help="The printers report no camera (their camera servers answer 503).",
+)
+@click.option(
+    "--keep-alive",
+    type=float,
+    default=DEFAULT_KEEP_ALIVE,
+    show_default=True,
+    callback=_seconds,
+    metavar="SECONDS",
+    help="Seconds an idle connection is kept open.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; 0.0.0.0 for every interface.",
+)
+@click.pass_context
+def simulate(
+    ctx: click.Context, /, *, port: int, keep_alive: float, host: str, **params: Any
+) -> None:
+    """Serve simulated Raise3D printers (the Remote Access API, over HTTP) until Ctrl-C."""
+    options = options_from(params)
+    printers = options.printers
+    if port and port + printers - 1 > 65535:  # noqa: PLR2004 - the last TCP port
+        raise click.BadParameter(
+            f"{printers} printers from port {port} would go past 65535; choose a lower --port, "
+            "or --port 0",
+            param_hint="'--port'",
+        )
+    from_environment = ctx.get_parameter_source("password") is ParameterSource.ENVIRONMENT
+
+    def started(ports: list[int]) -> None:
+        click.echo(_try_line(_try_host(host), ports, from_environment=from_environment), err=True)
+
+    try:
+        code = asyncio.run(
+            _run_until_signal(
+                make_printers(options),
+                host=host,
+                port=port,
+                keep_alive=keep_alive,
+                started=started,
+            )
+        )
+    except KeyboardInterrupt:  # Windows, or a second Ctrl-C while stopping
+        code = INTERRUPTED
+    except ImportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = 1
+    except OSError as exc:
+        last = port + printers - 1
+        ports = (
+            "free ports"
+            if port == 0
+            else f"port {port}"
+            if last == port
+            else f"ports {port}-{last}"
+        )
+        click.echo(f"error: {_listen_problem(exc, host, ports)}", err=True)
+        code = USAGE
+    if code == INTERRUPTED:
+        click.echo("interrupted", err=True)
+    ctx.exit(code)
+
+
+def _try_line(host: str, ports: list[int], *, from_environment: bool) -> str:
+    """What to run next: the exact command that reads the first printer's status."""
+    count = len(ports)
+    served = f"{count} simulated printer{'s' * (count != 1)}"
+    if from_environment:
+        command = f"printer-async status {host} --port {ports[0]}"
+        password = f"(the password comes from ${PASSWORD_ENV}, as here)"
+    else:
+        command = f"printer-async status {host} --port {ports[0]} --password PASSWORD"
+        password = (
+            f"(PASSWORD: the one given to simulate; or set ${PASSWORD_ENV} and leave "
+            "--password out)"
+        )
+    return f"serving {served} until Ctrl-C; try, in another terminal:\n  {command}\n{password}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m printer_async.simulator``: run :func:`simulate`; return its exit status."""
+    try:
+        code = simulate.main(
+            argv, prog_name="python -m printer_async.simulator", standalone_mode=False
+        )
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("interrupted", err=True)
+        return INTERRUPTED
+    return code if isinstance(code, int) else 0
