@@ -65,6 +65,7 @@ from printer_async.cli._render import (
     make_console,
     make_job_view,
     print_json,
+    redraws,
     status_word,
 )
 from printer_async.cli._text import cell, markup_literal, terminal_text
@@ -696,7 +697,7 @@ def upload(
         DownloadColumn(),
         TransferSpeedColumn(),
         console=console,
-        disable=not console.is_terminal,
+        disable=not redraws(console),
     )
     size = source.stat().st_size
     task = bar.add_task(markup_literal(filename), total=size)
@@ -813,7 +814,7 @@ async def _fleet_once(
 async def _fleet_live(
     printers: Fleet, board: FleetBoard, console: Console, *, interval: float, notifier: Notifier
 ) -> None:
-    live = console.is_terminal
+    live = redraws(console)
     async with printers, notifier:
         for name, result in (await printers.snapshot()).items():
             if isinstance(result, PrinterError):

@@ -1,10 +1,11 @@
 """Output of the printer-async command: rich on a terminal, plain lines elsewhere, JSON on demand.
 
 Two views show a watched job. On a terminal, :class:`LiveJobView` draws one rich progress bar
-that redraws in place, with each event printed above it. Anywhere else (a pipe, a file, CI),
-:class:`PlainJobView` writes one plain line per event: no ANSI codes, no redraw. The choice follows
-``rich.console.Console.is_terminal``, which honours ``NO_COLOR``, ``FORCE_COLOR`` and
-``TTY_COMPATIBLE``.
+that redraws in place, with each event printed above it. Anywhere else (a pipe, a file, CI, a
+``TERM=dumb`` terminal that cannot move its cursor), :class:`PlainJobView` writes one plain line
+per event: no ANSI codes, no redraw. The choice is :func:`redraws`, after rich's
+``Console.is_terminal`` (which honours ``FORCE_COLOR`` and ``TTY_COMPATIBLE``); ``NO_COLOR``
+keeps the redraw and drops the colours.
 """
 
 from __future__ import annotations
@@ -57,8 +58,14 @@ __all__ = [
     "make_console",
     "make_job_view",
     "print_json",
+    "redraws",
     "status_word",
 ]
+
+
+def redraws(console: Console) -> bool:
+    """Whether ``console`` is a terminal that a live display can redraw in place."""
+    return console.is_terminal and not console.is_dumb_terminal
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -364,7 +371,7 @@ class LiveJobView:
 
 def make_job_view(console: Console) -> LiveJobView | PlainJobView:
     """A live bar on a terminal, plain lines otherwise."""
-    if console.is_terminal:
+    if redraws(console):
         return LiveJobView(console)
     return PlainJobView()
 
