@@ -31,6 +31,6 @@ def test_the_default_demo_finishes_by_itself():
     )
     assert done.returncode == 0, done.stderr
     assert "running -> paused" in done.stdout
-    assert "printer busy (10003 busy): backing off" in done.stdout
+    assert " is busy (10003 busy); polling again in " in done.stdout
     assert "running -> completed" in done.stdout
     assert done.stderr == ""

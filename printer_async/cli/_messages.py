@@ -187,6 +187,8 @@ def _authentication(error: AuthenticationError, where: Where) -> str:
             f"{where.address} refused the token ({_said(error)}): the access password may have "
             "been changed on the printer; run the command again"
         )
+    if where.fleet_file is not None:  # its entry may have no password at all
+        return f"{where.address} could not log in ({_said(error)}); {where.password_hint()}"
     return f"{where.address} refused the access password ({_said(error)}); {where.password_hint()}"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 import posixpath
 import sys
 from typing import TYPE_CHECKING, Any, Final, Protocol, Self, TextIO
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
-    from rich.console import ConsoleOptions, RenderResult
+    from rich.console import ConsoleOptions, RenderableType, RenderResult
 
     from printer_async._watch import JobEvent, PollReport
 
@@ -63,6 +64,10 @@ __all__ = [
 ]
 
 
+_UNBOUNDED: Final = 10_000
+"""The width of output that is not a terminal: wider than any table it holds."""
+
+
 def redraws(console: Console) -> bool:
     """Whether ``console`` is a terminal that a live display can redraw in place."""
     return console.is_terminal and not console.is_dumb_terminal
@@ -72,11 +77,14 @@ def make_console(*, stderr: bool = False) -> Console:
     """A console on standard output (or error) that decides by itself whether it is a terminal.
 
     On a terminal, rich wraps long lines between words (left to the terminal, they would break
-    mid-word, and a live display would lose count of its lines); in a file or a pipe a line
-    stays one line, for grep.
+    mid-word, and a live display would lose count of its lines). In a file or a pipe a line
+    stays one line, for grep, and a table is as wide as its cells (rich would make it 80
+    columns, cutting file names), unless ``COLUMNS`` says how wide.
     """
     console = Console(stderr=stderr, highlight=False)
     console.soft_wrap = not console.is_terminal
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = _UNBOUNDED
     return console
 
 
@@ -479,9 +487,12 @@ class FleetBoard:
         *,
         explain: Callable[[str, PrinterError], str] | None = None,
     ) -> None:
-        """Rows for ``printers`` (name, address); ``explain(name, error)`` words a failure."""
+        """Rows for ``printers`` (name, address); ``explain(name, error)`` words a failure.
+
+        Its words must name the printer: they are shown alone under the table.
+        """
         self._rows = {name: _Row(name=name, address=address) for name, address in printers}
-        self._explain = explain or (lambda _name, error: str(error))
+        self._explain = explain or (lambda name, error: f"{name}: {error}")
 
     def job(self, name: str, job: CurrentJob) -> None:
         """Record a printer's current job."""
@@ -517,10 +528,8 @@ class FleetBoard:
         return FleetTable(list(self._rows.values()))
 
     def errors(self) -> list[str]:
-        """One line per printer that failed: its name and the whole error."""
-        return [
-            terminal_text(f"{row.name}: {row.error}") for row in self._rows.values() if row.error
-        ]
+        """One line per printer that failed: the whole error, which names the printer."""
+        return [terminal_text(row.error) for row in self._rows.values() if row.error]
 
     def as_json(self) -> list[dict[str, Any]]:
         """The rows as JSON values."""
@@ -548,8 +557,8 @@ class PathCell:
     """
 
     def __init__(self, path: str) -> None:
-        """Show ``path`` (the printer's text: shown as written)."""
-        self._text = terminal_text(path)
+        """Show ``path``, the printer's text, as written (see :func:`terminal_text`)."""
+        self._text = terminal_text(path)  # idempotent: safe on text already made safe
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         """As wide as the path; narrow enough for an ellipsis and a few characters."""
@@ -569,6 +578,7 @@ class PathCell:
         yield Text(text, no_wrap=True, overflow="crop")
 
 
+_HEADERS: Final = ("printer", "status", "file", "progress", "left", "last event")
 _NAME_WIDTH: Final = 20
 _SHARED_MIN: Final = 10
 _STYLES: Final = {"offline": "red", "unreachable": "red", "error": "bold red", "busy": "yellow"}
@@ -577,10 +587,11 @@ _STYLES: Final = {"offline": "red", "unreachable": "red", "error": "bold red", "
 class FleetTable:
     """The fleet table, laid out for the width it is drawn in: one line per printer.
 
-    The short columns (status, progress, time left) keep their width; the printer's name (up
-    to 20 columns), the file and the last event (or the error) share what is left, each cut
-    rather than folded: a file's path loses its start (:class:`PathCell`), an error its end.
-    Too narrow for all, the last event goes. Laid out when drawn, so a live table follows a
+    Each column is as wide as its widest cell when they all fit. When they do not, the short
+    columns (status, progress, time left) keep their width, and the printer's name (up to 20
+    columns), the file and the last event (or the error) share what is left, each cut rather
+    than folded: a file's path loses its start (:class:`PathCell`), an error its end; too
+    narrow for all, the last event goes. Laid out when drawn, so a live table follows a
     terminal that is resized.
     """
 
@@ -591,36 +602,49 @@ class FleetTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """The table, for ``options.max_width`` columns."""
         rows = self._rows
-        cells = [
+        texts = [
             (
-                cell(row.name),
-                cell(row.status),
-                PathCell(row.file),
+                terminal_text(row.name),
+                terminal_text(row.status),
+                terminal_text(row.file),
                 "" if row.progress is None else f"{row.progress:.1f}%",
                 _left_cell(row),
-                cell(row.last_event if row.error is None else row.error),
+                terminal_text(row.last_event if row.error is None else row.error),
             )
             for row in rows
         ]
-        name = min(_NAME_WIDTH, max([len("printer"), *(cell_len(row.name) for row in rows)]))
-        status = max([len("status"), *(cell_len(row.status) for row in rows)])
-        left = max([len("left"), *(cell_len(_left_cell(row)) for row in rows)])
-        # Each column has a space of padding each side, and a (blank) border before it; what
-        # is left is shared by the printer's name, the file and the last event, in that order.
-        free = options.max_width - (status + len("progress") + left) - 3 * 6 - 1
-        name = max(min(name, free - 2 * _SHARED_MIN), min(name, 8))
-        shown_event = free - name >= 2 * _SHARED_MIN
-        shared = free - name if shown_event else free - name + 3
-        event = max(shared * 2 // 5, _SHARED_MIN) if shown_event else 0
+        name, status, file, progress, left, event = (
+            max([cell_len(header), *(cell_len(value) for value in column)])
+            for header, column in zip(
+                _HEADERS, zip(*texts, strict=True) if texts else [()] * len(_HEADERS), strict=True
+            )
+        )
+        # Each column has a space of padding each side, and a (blank) border before it.
+        free = options.max_width - (status + progress + left) - 3 * len(_HEADERS) - 1
+        shown_event = True
+        if name + file + event > free:  # what is left is shared: name, file, last event
+            name = max(min(name, _NAME_WIDTH, free - 2 * _SHARED_MIN), min(name, 8))
+            shown_event = free - name >= 2 * _SHARED_MIN
+            shared = free - name if shown_event else free - name + 3
+            event = max(shared * 2 // 5, _SHARED_MIN) if shown_event else 0
+            file = max(shared - event, _SHARED_MIN)
         table = Table(title="printer-async fleet", title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("printer", width=name, no_wrap=True, overflow="ellipsis")
         table.add_column("status", width=status, no_wrap=True)
-        table.add_column("file", width=max(shared - event, _SHARED_MIN), no_wrap=True)
-        table.add_column("progress", justify="right", no_wrap=True)
+        table.add_column("file", width=file, no_wrap=True)
+        table.add_column("progress", width=progress, justify="right", no_wrap=True)
         table.add_column("left", width=left, justify="right", no_wrap=True)
         if shown_event:  # else too narrow: the status says enough, and --once lists errors
             table.add_column("last event", width=event, no_wrap=True, overflow="ellipsis")
-        for row, values in zip(rows, cells, strict=True):
+        for row, (name_, status_, file_, progress_, left_, event_) in zip(rows, texts, strict=True):
+            values: list[RenderableType] = [
+                Text(name_),
+                Text(status_),
+                PathCell(file_),
+                progress_,
+                left_,
+                Text(event_),
+            ]
             table.add_row(*values[: len(table.columns)], style=_STYLES.get(row.status))
         yield table
 
