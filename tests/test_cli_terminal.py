@@ -235,7 +235,10 @@ def test_upload_prints_its_line_below_the_last_bar_once(port, tmp_path):
     done = out.index("uploaded ")
     assert out.rindex("━") < done
     assert out[done - 1] == "\n"
-    assert out[done:].rstrip("\n").count("\n") == 0
+    assert "━" not in out[done:]
+    assert " ".join(out[done:].split()).endswith(
+        f"to Local/webapi_store/part.gcode on 127.0.0.1:{port}"
+    )
 
 
 def test_the_demo_prints_its_summary_after_its_last_bar():

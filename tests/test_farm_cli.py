@@ -142,7 +142,7 @@ def test_a_second_exporter_on_the_same_port_exits_2_naming_it(fleet_file):
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         f"error: cannot listen on 127.0.0.1:{port}: the port is in use "
-        "(is another exporter running?)"
+        "(is another exporter running?); choose another with --listen HOST:PORT"
     )
 
 

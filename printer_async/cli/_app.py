@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import posixpath
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
@@ -68,7 +69,7 @@ from printer_async.cli._render import (
     redraws,
     status_word,
 )
-from printer_async.cli._text import cell, markup_literal, terminal_text
+from printer_async.cli._text import cell, log_to_stderr, markup_literal, terminal_text
 from printer_async.simulator._cli import simulate
 
 if TYPE_CHECKING:
@@ -311,7 +312,7 @@ def cli(ctx: click.Context, *, debug: bool) -> None:
     """
     ctx.obj = _Settings(debug=debug)
     if debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        log_to_stderr(logging.DEBUG, "%(name)s: %(message)s")
 
 
 # -- demo and simulator ----------------------------------------------------------------------------
@@ -723,7 +724,8 @@ def upload(
             )
             return _exit.ERROR
         # After the bar: it stays at its last state, the line below it.
-        click.echo(f"uploaded {source} ({size} bytes) to {dir_path}/{filename} on {target.address}")
+        stored = posixpath.join(dir_path, filename)
+        console.print(cell(f"uploaded {source} ({size} bytes) to {stored} on {target.address}"))
         return _exit.OK
 
     _run(ctx, main, secrets=(target.password,))

@@ -17,7 +17,9 @@ from printer_async._fleet import Fleet
 from printer_async._watch import DEFAULT_INTERVAL, DEFAULT_OFFLINE_AFTER
 from printer_async.cli import _exit
 from printer_async.cli._app import _run, _Settings, cli
+from printer_async.cli._messages import fleet_file_problem, one_line
 from printer_async.cli._notify import make_notifier, notify_options
+from printer_async.cli._text import log_to_stderr
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -115,12 +117,14 @@ def exporter(
     notifier = make_notifier(notify_urls, notify_on)
     settings = ctx.find_object(_Settings)
     if settings is None or not settings.debug:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+        log_to_stderr(logging.WARNING, "%(asctime)s %(levelname)s %(message)s")
         logging.getLogger("printer_async").setLevel(logging.INFO)
     try:
         sock = farm.bind(host, port)
     except OSError as exc:
-        click.echo(f"error: {exc.strerror or exc}", err=True)
+        click.echo(
+            f"error: {exc.strerror or exc}; choose another with --listen HOST:PORT", err=True
+        )
         ctx.exit(_exit.USAGE)
     fleet_file = farm.FleetFile(config, shard=part)
 
@@ -129,7 +133,7 @@ def exporter(
             printers = await fleet_file.read()
         except (ValueError, OSError) as exc:
             sock.close()
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            click.echo(f"error: {one_line(fleet_file_problem(config, exc))}", err=True)
             return _exit.USAGE
         fleet = Fleet(printers.values())
         running: FleetExporter = farm.FleetExporter(

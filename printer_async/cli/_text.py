@@ -10,6 +10,7 @@ output) or :func:`cell` (rich output, never read as markup).
 from __future__ import annotations
 
 import codecs
+import logging
 import unicodedata
 from typing import TYPE_CHECKING, Final
 
@@ -19,7 +20,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["cell", "markup_literal", "plain_where_needed", "terminal_text"]
+__all__ = ["cell", "log_to_stderr", "markup_literal", "plain_where_needed", "terminal_text"]
 
 _UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
 """Control characters (C0, DEL, C1), lone surrogates, line and paragraph separators."""
@@ -46,6 +47,24 @@ def cell(text: str, *, style: str = "") -> Text:
 def markup_literal(text: str) -> str:
     """``text`` to put inside a rich markup template (a progress bar's description)."""
     return escape(terminal_text(text))
+
+
+class _TerminalFormatter(logging.Formatter):
+    """Log lines with the printer's words made safe, line by line (a traceback keeps its)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(terminal_text(line) for line in super().format(record).split("\n"))
+
+
+def log_to_stderr(level: int, fmt: str) -> None:
+    """Log to standard error at ``level``, as ``logging.basicConfig``, printer text made safe.
+
+    Log messages quote names and error texts from printers and fleet files; an escape
+    sequence in one must not drive the terminal of whoever reads the log.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(_TerminalFormatter(fmt))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 # -- terminals that are not UTF-8 ------------------------------------------------------------------
