@@ -6,8 +6,12 @@ command's name ``--port``, ``HOST``, ``$PRINTER_ASYNC_PASSWORD`` and the command
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -170,6 +174,7 @@ def test_nothing_to_recover_says_so(port):
         (["status", "ftp://printer"], "only http:// and https:// URLs"),
         (["status", "http://u:pw@printer/v1"], "without a user name, password"),
         (["status", "http://printer/v1", "--port", "8080"], "--port goes with a host name"),
+        (["status", "127.0.0.1", "--password", "pw\udcff"], "bytes that are not UTF-8 text"),
     ],
 )
 def test_bad_arguments_are_usage_errors_in_the_commands_words(args, message):
@@ -177,6 +182,41 @@ def test_bad_arguments_are_usage_errors_in_the_commands_words(args, message):
     code, err = run(*args)
     assert code == 2
     assert message in err
+
+
+def test_watching_a_dead_address_names_it_and_the_cause_then_says_offline():
+    """`watch` with nothing listening: the address and cause, when it polls again, offline."""
+    port = closed_port()
+    env = {key: value for key, value in os.environ.items() if key not in ENV}
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            *(sys.executable, "-m", "printer_async", "watch", "127.0.0.1", "--port", str(port)),
+            *("--interval", "0.1", "--offline-after", "0.3", "--password", "pw"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines = []
+    try:
+        for line in child.stdout:
+            lines.append(line.split(" ", 1)[1].strip())
+            if line.split()[1] == "offline":
+                break
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=15)
+    finally:
+        child.kill()
+        child.wait()
+    first, *_, offline = lines
+    assert first.startswith(f"127.0.0.1:{port} did not answer: GET /login to 127.0.0.1:{port}: ")
+    assert "could not connect" in first
+    assert re.search(
+        r"; polling again in \d+\.\d s \(offline after 0\.3 s without an answer\)$", first
+    )
+    assert offline.startswith("offline   still no answer (GET /login to")
+    assert offline.endswith("polling less often until it answers")
 
 
 def test_a_fleet_file_that_is_not_utf8_names_the_file_and_line(tmp_path):
