@@ -193,7 +193,7 @@ def _check_host(_ctx: click.Context, _param: click.Parameter, value: str) -> str
     return value
 
 
-def _printer_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def _printer_path(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """Check a path on the printer (FILE, DIR, --dir) before anything is sent."""
     if value is None:
         return None
@@ -208,7 +208,7 @@ def _printer_path(ctx: click.Context, param: click.Parameter, value: str | None)
             f"Local/{rest}?); see them with: {Where.of(ctx).run('files')}"
         )
     try:
-        check_path(value, endpoint=param.name or "")
+        check_path(value, endpoint="")
     except PathError:
         raise click.BadParameter(
             f"{value!r} cannot be sent to the printer: a path must not hold '..', control "

@@ -18,6 +18,7 @@ import shlex
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import httpx
 
 from printer_async._checks import parse_base_url, url_host
 from printer_async._client import DEFAULT_PORT
@@ -94,6 +95,7 @@ class Where:
     def of(cls, ctx: click.Context) -> Where:
         """Where a command is: its name and arguments."""
         params = dict(ctx.params)
+        params.pop("password", None)  # never kept where it could be shown
         host = params.pop("host", None)
         port = params.pop("port", DEFAULT_PORT)
         return cls(command=ctx.info_name, host=host, port=port, params=params)
@@ -322,11 +324,7 @@ def host_problem(host: str) -> str | None:
         try:
             parse_base_url(host)
         except ValueError:
-            return (
-                f"{host!r} is not a URL the command can use: an http:// or https:// URL with a "
-                "host and without a user name, password, query or fragment, like "
-                "https://farm.example/printer7/v1"
-            )
+            return f"{_url_problem(host)}, like https://farm.example/printer7/v1"
         return None
     try:
         url_host(host)
@@ -343,6 +341,21 @@ def host_problem(host: str) -> str | None:
         f"{host!r} is not a printer's name or IP address, like 192.168.0.57 (or, for a printer "
         "behind a proxy, its API's URL, like https://farm.example/printer7/v1)"
     )
+
+
+def _url_problem(host: str) -> str:
+    """Why ``parse_base_url`` refused HOST, in the command's terms (it names ``base_url=``)."""
+    try:
+        url: httpx.URL | None = httpx.URL(host)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or not url.host:
+        return f"{host!r} is not a URL with a host"
+    if url.userinfo:  # not repeated: it may hold a password
+        return "a URL given as HOST must not hold a user name or password"
+    if url.query or url.fragment or "?" in host or "#" in host:
+        return f"{host!r} must not have a query or a fragment"
+    return f"{host!r} must have a TCP port number from 1 to 65535, if any"
 
 
 def _is_host(text: str) -> bool:

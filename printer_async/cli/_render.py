@@ -601,6 +601,10 @@ class FleetTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """The table, for ``options.max_width`` columns."""
+        yield self.at(options.max_width)
+
+    def at(self, width: int) -> Table:
+        """The table laid out for ``width`` columns."""
         rows = self._rows
         texts = [
             (
@@ -620,7 +624,7 @@ class FleetTable:
             )
         )
         # Each column has a space of padding each side, and a (blank) border before it.
-        free = options.max_width - (status + progress + left) - 3 * len(_HEADERS) - 1
+        free = width - (status + progress + left) - 3 * len(_HEADERS) - 1
         shown_event = True
         if name + file + event > free:  # what is left is shared: name, file, last event
             name = max(min(name, _NAME_WIDTH, free - 2 * _SHARED_MIN), min(name, 8))
@@ -646,7 +650,7 @@ class FleetTable:
                 Text(event_),
             ]
             table.add_row(*values[: len(table.columns)], style=_STYLES.get(row.status))
-        yield table
+        return table
 
 
 def _left_cell(row: _Row) -> str:
