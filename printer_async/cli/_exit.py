@@ -1,4 +1,4 @@
-"""The command's exit codes, and the one line it prints for an error.
+"""The command's exit codes, and what ``--debug`` shows of an error (its line: :mod:`._messages`).
 
 ======  ======================================================================================
 code    meaning

@@ -344,7 +344,11 @@ Once the printers listen, it prints where, and the command to try.
 """
 
 
-@click.command(epilog=_FAULTS_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    epilog=_FAULTS_HELP,
+    short_help="Serve simulated printers until Ctrl-C; no printer needed.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
