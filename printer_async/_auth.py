@@ -22,7 +22,7 @@ from printer_async._errors import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from printer_async._transport import Transport
+    from printer_async._transport import BaseTransport
 
 __all__ = ["TOKEN_LIFETIME", "Auth", "Span", "sign"]
 
@@ -100,14 +100,15 @@ class Auth:
 
     def __init__(
         self,
-        transport: Transport,
+        transport: BaseTransport,
         *,
         password: str | None,
         token: str | None,
         lifetime: float = TOKEN_LIFETIME,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._transport = transport
+        self.transport = transport
+        """Where logins are sent; a fleet may replace it before the printer's first request."""
         self._password = password
         self._token = token
         self._lifetime = lifetime
@@ -235,7 +236,7 @@ class Auth:
             # waiter too. Before it, the caller gave up on its own: the next waiter logs in.
             if anyio.current_time() >= span.deadline:
                 attempt.error = PrinterConnectionError(
-                    f"GET /login to {self._transport.netloc}: no answer before the deadline of "
+                    f"GET /login to {self.transport.netloc}: no answer before the deadline of "
                     "the call that logged in; check that the printer is on, on the network, "
                     "and has Enable Remote Access API switched on"
                 )
@@ -252,7 +253,7 @@ class Auth:
         signature = sign(password, timestamp)
         self._secrets.append(signature)
         params = {"sign": signature, "timestamp": timestamp}
-        answer = await self._transport.request("GET", "/login", params=params)
+        answer = await self.transport.request("GET", "/login", params=params)
         self.login_count += 1
         data = unwrap("/login", answer)
         token = data.get("token") if isinstance(data, dict) else None

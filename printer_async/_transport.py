@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import ssl
 import threading
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 
 import anyio
 import attrs
@@ -23,13 +23,18 @@ from printer_async._redact import redact
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+    from contextlib import AbstractAsyncContextManager
 
 __all__ = [
     "MAX_BODY_BYTES",
     "Answer",
+    "BaseTransport",
     "StreamAnswer",
     "Transport",
     "aiohttp_client",
+    "aiohttp_kind",
+    "failure_message",
+    "is_foreign",
     "redact",
     "shared_ssl_context",
 ]
@@ -70,7 +75,7 @@ _AIOHTTP_KINDS: Final = {
 _FOREIGN_MODULES: Final = ("aiohttp.", "httpx_aiohttp.", "yarl.", "multidict.")
 
 
-def _aiohttp_kind(cause: BaseException | None) -> str | None:
+def aiohttp_kind(cause: BaseException | None) -> str | None:
     """Describe an aiohttp exception (or one behind an httpx one), or ``None``.
 
     httpx-aiohttp maps aiohttp's ``ClientConnectionError``, and so its subclasses "connection
@@ -85,7 +90,15 @@ def _aiohttp_kind(cause: BaseException | None) -> str | None:
     return None
 
 
-def _is_foreign(exc: BaseException) -> bool:
+def failure_message(method: str, endpoint: str, host: str, what: str, detail: str) -> str:
+    """The text of a :class:`PrinterConnectionError`, the same whatever the transport."""
+    return (
+        f"{method} {endpoint} to {host}: {what} ({detail}); check that the printer is on, "
+        "on the network, and has Enable Remote Access API switched on"
+    )
+
+
+def is_foreign(exc: BaseException) -> bool:
     """Whether ``exc`` comes from the HTTP stack under the client, and must be translated.
 
     httpx's own exceptions, and what a transport under httpx lets through: httpx-aiohttp passes
@@ -276,7 +289,7 @@ class _Chunks:
             self._finished = True
             raise
         except Exception as exc:
-            if not _is_foreign(exc):
+            if not is_foreign(exc):
                 raise
             raise PrinterConnectionError(self._describe(exc)) from exc
 
@@ -297,7 +310,7 @@ class _Chunks:
             try:
                 await self._response.aclose()
             except Exception as exc:  # the body is read or being abandoned
-                if not _is_foreign(exc):
+                if not is_foreign(exc):
                     raise
         finally:
             try:
@@ -307,7 +320,7 @@ class _Chunks:
             except StopAsyncIteration:
                 pass  # finished, as wanted
             except Exception as exc:
-                if not _is_foreign(exc):
+                if not is_foreign(exc):
                     raise  # the answer was being abandoned anyway: its failure is no news
             finally:
                 await self._chunks.aclose()
@@ -327,6 +340,51 @@ class StreamAnswer:
     status_code: int
     content_type: str
     chunks: AsyncIterator[bytes] = attrs.field(repr=False)
+
+
+class BaseTransport(Protocol):
+    """What the client asks of a transport.
+
+    :class:`Transport` speaks httpx; with ``transport="aiohttp"``,
+    :class:`~printer_async._aiohttp_transport.AiohttpTransport` speaks aiohttp.
+    """
+
+    base_url: str
+    """Like ``http://192.168.0.57:10800/v1``."""
+    netloc: str
+    """The printer's ``host:port``, for messages."""
+    closed: bool
+    """Whether :meth:`aclose` was called."""
+
+    @property
+    def call_timeout(self) -> float | None:
+        """Seconds a whole call may take, or ``None`` for no deadline."""
+
+    async def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int = MAX_BODY_BYTES,
+    ) -> Answer:
+        """Send one request and read the whole answer (see :meth:`Transport.request`)."""
+
+    def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> AbstractAsyncContextManager[StreamAnswer]:
+        """Send one request and read its answer as it arrives (see :meth:`Transport.stream`)."""
+
+    async def aclose(self) -> None:
+        """Close what the transport created."""
 
 
 class Transport:
@@ -451,7 +509,7 @@ class Transport:
         try:
             response = await self._send(request)
         except Exception as exc:
-            if not _is_foreign(exc):
+            if not is_foreign(exc):
                 raise
             raise PrinterConnectionError(self._describe(method, endpoint, exc)) from exc
         body = bytearray()
@@ -541,7 +599,7 @@ class Transport:
         try:
             response = await client.send(request, stream=True, auth=send_auth)
         except Exception as exc:
-            if not _is_foreign(exc):
+            if not is_foreign(exc):
                 raise
             raise PrinterConnectionError(self._describe(method, path, exc, netloc=netloc)) from exc
         chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
@@ -567,16 +625,13 @@ class Transport:
             httpx.ReadError: "the connection broke",
         }
         what = (
-            _aiohttp_kind(exc)
-            or _aiohttp_kind(exc.__cause__)
+            aiohttp_kind(exc)
+            or aiohttp_kind(exc.__cause__)
             or next((v for k, v in kind.items() if isinstance(exc, k)), "the request failed")
         )
         detail = redact(" ".join(str(exc).split())) or type(exc).__name__
         host = netloc if netloc is not None else self.netloc
-        return (
-            f"{method} {endpoint} to {host}: {what} ({detail}); check that the printer is on, "
-            "on the network, and has Enable Remote Access API switched on"
-        )
+        return failure_message(method, endpoint, host, what, detail)
 
     async def aclose(self) -> None:
         """Close the clients this transport created (the API's and the streams')."""

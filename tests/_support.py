@@ -92,9 +92,38 @@ STATE_KINDS = frozenset(
 
 
 def busy_connections(printer: AsyncPrinter) -> list[object]:
-    """The connections of a printer's own httpx pool that are neither idle nor closed."""
-    pool = printer._transport._client._transport._pool
-    return [c for c in pool.connections if not (c.is_idle() or c.is_closed())]
+    """The printer's connections that are in use (neither idle in the pool nor closed).
+
+    Read from the HTTP library's own pool state, whichever transport the printer has.
+    """
+    transport = printer._transport
+    if hasattr(transport, "_client"):  # httpx: the printer's own pool
+        pool = transport._client._transport._pool
+        return [c for c in pool.connections if not (c.is_idle() or c.is_closed())]
+    session = transport._session._session  # aiohttp: the session's pools, one per printer
+    if session is None or session.closed:
+        return []
+    url = httpx.URL(transport.base_url)
+    return [
+        connection
+        for key, connections in session.connector._acquired_per_host.items()
+        if (key.host, key.port) == (url.host, url.port)
+        for connection in connections
+    ]
+
+
+def transport_closed(printer: AsyncPrinter) -> bool:
+    """Whether what the printer's transport owns is closed (the HTTP library's own state).
+
+    A shared aiohttp session belongs to its fleet and is left open by the printer.
+    """
+    transport = printer._transport
+    if hasattr(transport, "_client"):
+        return transport._client.is_closed
+    session = transport._session
+    if not transport._owns_session:
+        return transport.closed
+    return session.closed and (session._session is None or session._session.closed)
 
 
 COMMON_ERRORS = [

@@ -43,6 +43,12 @@ async def _printer(api):
         yield printer
 
 
+@pytest.fixture(name="transport", params=["httpx", "aiohttp"])
+def _transport(request):
+    """The HTTP library of the printers a test makes: the test runs once with each."""
+    return request.param
+
+
 @pytest.fixture(name="clock")
 def _clock():
     """A manual clock: simulated time moves only when the test advances it."""

@@ -24,7 +24,7 @@ from printer_async import (
 from printer_async.simulator import FaultKind, ScaledClock, SimulatedPrinter, serve, serve_in_thread
 from printer_async.simulator._faults import RANDOM_KINDS
 
-from _support import STATE_KINDS
+from _support import STATE_KINDS, transport_closed
 
 PASSWORD = "123456"
 
@@ -32,6 +32,20 @@ PASSWORD = "123456"
 def _clients(server, **kwargs) -> list[AsyncPrinter]:
     return [
         AsyncPrinter(e.host, port=e.port, password=e.printer.password, name=f"p{i:03d}", **kwargs)
+        for i, e in enumerate(server.endpoints)
+    ]
+
+
+def _mixed_clients(server) -> list[AsyncPrinter]:
+    """Every other printer on httpx, the rest left to the fleet (aiohttp): both in one run."""
+    return [
+        AsyncPrinter(
+            e.host,
+            port=e.port,
+            password=e.printer.password,
+            name=f"p{i:03d}",
+            transport="httpx" if i % 2 else None,
+        )
         for i, e in enumerate(server.endpoints)
     ]
 
@@ -89,7 +103,7 @@ async def test_watch_merges_every_printers_events_with_its_printer():
 
 
 async def test_two_hundred_printers_with_random_faults_match_ground_truth():
-    """Each of 200 printers' event streams equals its ground-truth log despite random faults."""
+    """200 printers' events equal their ground truth despite random faults, half on each transport."""
     interval, speed, count = 0.5, 10.0, 200
     rng = random.Random(7)
     sims = [
@@ -99,7 +113,7 @@ async def test_two_hundred_printers_with_random_faults_match_ground_truth():
     for sim in sims:
         sim.faults.random(0.05, kinds=kinds, rng=random.Random(rng.random()), latency=0.1)
     events: dict[str, list] = {}
-    async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+    async with serve(*sims) as server, Fleet(_mixed_clients(server)) as fleet:
         start = time.monotonic()
         async with fleet.watch(interval=interval, backoff_cap=2 * interval) as stream:
             async for event in stream:  # every printer seen idle first
@@ -198,21 +212,23 @@ async def test_a_wrong_password_is_reported_for_that_printer_only():
 
 
 async def test_cancelling_a_two_hundred_printer_fleet_mid_poll_is_prompt_and_clean():
-    """Cancelling a 200-printer fleet with polls in flight returns at once, leaving no task."""
+    """Cancelling 200 printers mid-poll (half on each transport) is prompt and leaves nothing open."""
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(200)]
     for sim in sims:
         sim.faults.latency(5.0, duration=60.0)  # every poll is in flight when we cancel
     # The server runs in its own thread, so every task left in this loop would be the fleet's.
     with serve_in_thread(*sims) as server:
         before = asyncio.all_tasks()
-        clients = _clients(server)
+        clients = _mixed_clients(server)
         with anyio.move_on_after(0.5) as scope:
             async with Fleet(clients) as fleet, fleet.watch(interval=0.1) as stream:
                 async for _ in stream:
                     pass
         cancelled_at = time.monotonic()
         assert scope.cancelled_caught
-        assert all(client._transport._client.is_closed for client in clients)
+        assert all(transport_closed(client) for client in clients)
+        assert fleet._session is not None
+        assert fleet._session.closed
         assert not {t for t in asyncio.all_tasks() - before if not t.done()}
         for sim in sims:
             sim.faults.clear()
@@ -440,7 +456,7 @@ async def test_a_fleet_can_be_closed_from_another_task():
         fleet = holder["fleet"]
         assert len(await fleet.snapshot()) == 2
         await fleet.__aexit__(None, None, None)
-    assert all(client._transport._client.is_closed for client in clients)
+    assert all(transport_closed(client) for client in clients)
 
 
 async def test_removing_a_printer_waits_for_its_request_in_flight():

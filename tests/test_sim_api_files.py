@@ -35,11 +35,13 @@ def _sim(clock):
 
 
 @pytest.fixture(name="printer")
-async def _printer(sim):
-    """An AsyncPrinter on the simulator served on loopback."""
+async def _printer(sim, transport):
+    """An AsyncPrinter on the simulator served on loopback, on each transport."""
     async with serve(sim) as server:
         endpoint = server.endpoints[0]
-        async with AsyncPrinter(endpoint.host, port=endpoint.port, password=PASSWORD) as printer:
+        async with AsyncPrinter(
+            endpoint.host, port=endpoint.port, password=PASSWORD, transport=transport
+        ) as printer:
             yield printer
 
 

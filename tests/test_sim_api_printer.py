@@ -24,9 +24,11 @@ def _sim(clock, nozzles):
 
 
 @pytest.fixture(name="printer")
-async def _printer(endpoint):
-    """An AsyncPrinter on the served simulator."""
-    async with AsyncPrinter(endpoint.host, port=endpoint.port, password=PASSWORD) as printer:
+async def _printer(endpoint, transport):
+    """An AsyncPrinter on the served simulator, on each transport."""
+    async with AsyncPrinter(
+        endpoint.host, port=endpoint.port, password=PASSWORD, transport=transport
+    ) as printer:
         yield printer
 
 

@@ -26,7 +26,7 @@ from printer_async.simulator import (
     serve_in_thread,
 )
 
-from _support import STATE_KINDS, busy_connections
+from _support import STATE_KINDS, busy_connections, transport_closed
 
 INTERVAL = 10.0
 """Simulated seconds between polls in the scripted runs."""
@@ -140,20 +140,24 @@ def assert_matches_truth(events, sim, *, end, interval=INTERVAL):
 
 
 @contextlib.asynccontextmanager
-async def served(**options):
-    """A ManualClock simulator served on loopback, and a client logged in to it."""
+async def served(transport="httpx", **options):
+    """A ManualClock simulator served on loopback, and a client of ``transport`` on it."""
     sim = SimulatedPrinter(clock=ManualClock(), job_duration=300, seed=11, **options)
     async with serve(sim) as server:
         endpoint = server.endpoints[0]
         async with AsyncPrinter(
-            endpoint.host, port=endpoint.port, password=endpoint.password, timeout=5
+            endpoint.host,
+            port=endpoint.port,
+            password=endpoint.password,
+            timeout=5,
+            transport=transport,
         ) as client:
             yield sim, client, endpoint
 
 
-async def test_a_watched_day_equals_the_ground_truth_without_faults():
+async def test_a_watched_day_equals_the_ground_truth_without_faults(transport):
     """Without faults, the events are exactly the simulator's transitions, minus the 3 s state."""
-    async with served() as (sim, client, _):
+    async with served(transport) as (sim, client, _):
         events = await Driver(sim.clock, lifecycle(sim), end=END).run(client)
     assert_matches_truth(events, sim, end=END)
     assert [event.kind for event in events] == [
@@ -196,9 +200,9 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-async def test_each_fault_alone_leaves_the_events_equal_to_the_ground_truth(fault):
+async def test_each_fault_alone_leaves_the_events_equal_to_the_ground_truth(fault, transport):
     """With one fault kind on 30 % of polls (NaN progress too), no state is missed or invented."""
-    async with served() as (sim, client, _):
+    async with served(transport) as (sim, client, _):
         FAULTS[fault](sim.faults)
         events = await Driver(sim.clock, lifecycle(sim), end=END).run(
             client, offline_after=1e6, progress_step=10
@@ -209,9 +213,9 @@ async def test_each_fault_alone_leaves_the_events_equal_to_the_ground_truth(faul
 
 
 @pytest.mark.parametrize("seed", range(6))
-async def test_mixed_random_faults_with_token_expiry_and_reboot(seed):
+async def test_mixed_random_faults_with_token_expiry_and_reboot(seed, transport):
     """Random faults on every request (login too), NaN values, expired tokens, a reboot mid-job."""
-    async with served() as (sim, client, _):
+    async with served(transport) as (sim, client, _):
         # About one poll in four fails (a login too, sometimes): a state seen by two or three
         # polls is then missed only when all of them fail, which these seeds do not draw.
         sim.faults.random(0.15, rng=random.Random(seed))
@@ -234,9 +238,9 @@ async def test_mixed_random_faults_with_token_expiry_and_reboot(seed):
     assert logins >= 4  # first login, the expiry, a power loss and two reboots forced new ones
 
 
-async def test_token_expiry_and_reboot_mid_job_log_in_again_without_an_event():
+async def test_token_expiry_and_reboot_mid_job_log_in_again_without_an_event(transport):
     """Expired tokens and a rebooted API cost one login each and no event."""
-    async with served() as (sim, client, _):
+    async with served(transport) as (sim, client, _):
         actions = [
             (5, lambda: sim.start_job("Local/benchy.gcode")),
             (52, sim.expire_tokens),
@@ -316,9 +320,9 @@ async def test_printer_watch_follows_a_job_in_real_time_on_a_scaled_clock():
     assert EventKind.PROGRESS in kinds
 
 
-async def test_cancelling_mid_poll_returns_at_once_and_leaves_nothing_open():
+async def test_cancelling_mid_poll_returns_at_once_and_leaves_nothing_open(transport):
     """A cancel while a request is in flight ends the watch at once; the client closes cleanly."""
-    async with served() as (sim, client, _):
+    async with served(transport) as (sim, client, _):
         sim.faults.latency(0.6, path=CURRENTJOB)
         began = anyio.current_time()
         with anyio.move_on_after(0.1) as scope:
@@ -329,7 +333,7 @@ async def test_cancelling_mid_poll_returns_at_once_and_leaves_nothing_open():
         assert [path for path, _ in sim.faults.fired] == [CURRENTJOB]
         assert busy_connections(client) == []  # the cancelled request's connection was dropped
     assert elapsed < 0.5
-    assert client._transport._client.is_closed
+    assert transport_closed(client)
 
 
 def test_printer_watch_under_trio_over_real_sockets():
