@@ -103,7 +103,7 @@ async def test_watch_merges_every_printers_events_with_its_printer():
 
 
 async def test_two_hundred_printers_with_random_faults_match_ground_truth():
-    """200 printers' events equal their ground truth despite random faults, half on each transport."""
+    """200 printers' events match their ground truth despite faults, half on each transport."""
     interval, speed, count = 0.5, 10.0, 200
     rng = random.Random(7)
     sims = [
@@ -212,7 +212,7 @@ async def test_a_wrong_password_is_reported_for_that_printer_only():
 
 
 async def test_cancelling_a_two_hundred_printer_fleet_mid_poll_is_prompt_and_clean():
-    """Cancelling 200 printers mid-poll (half on each transport) is prompt and leaves nothing open."""
+    """Cancelling 200 printers mid-poll (half on each transport) is prompt, leaving nothing open."""
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(200)]
     for sim in sims:
         sim.faults.latency(5.0, duration=60.0)  # every poll is in flight when we cancel
