@@ -185,7 +185,16 @@ class AiohttpTransport:
         self._owns_session = session is None
         self._session = session if session is not None else AiohttpSession()
         limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        parts = [
+            t for t in (limits.connect, limits.read, limits.write, limits.pool) if t is not None
+        ]
+        # A request with a small body: one timer for the whole request, which costs less per
+        # poll than a read timeout re-armed at every chunk, and bounds an answer that trickles.
         self._timeout = aiohttp.ClientTimeout(
+            total=max(parts) if parts else None, sock_connect=limits.connect
+        )
+        # A streamed upload or a camera stream may rightly take long: a bound on each phase.
+        self._stream_timeout = aiohttp.ClientTimeout(
             total=None,
             connect=limits.pool,  # aiohttp's connect: a free connection, or a new one
             sock_connect=limits.connect,
@@ -233,7 +242,7 @@ class AiohttpTransport:
                 url,
                 data=data,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=self._timeout if body is None else self._stream_timeout,
                 allow_redirects=False,  # as httpx: a redirect is an answer, not followed
             ) as response:
                 content_body = await _read(response, endpoint, max_bytes)
@@ -312,7 +321,7 @@ class AiohttpTransport:
                 method,
                 yarl.URL(str(target), encoded=True),
                 headers=headers,
-                timeout=self._timeout,
+                timeout=self._stream_timeout,
                 allow_redirects=False,
             )
         except self._errors as exc:
