@@ -72,8 +72,16 @@ MAX_TICK: Final = 0.1
 TICKS_PER_INTERVAL: Final = 50
 """A fleet's polls are spread over at least this many groups per interval."""
 
+FIRST_ROUND: Final = 0.9
+"""The share of the first interval a watch's first polls are spread over: the rest leaves the
+last printers time to log in and answer, so that every printer's first event comes within one
+interval."""
+
 FREEZE_DELAY: Final = 1.0
 """Seconds after the first interval of a watch when its long-lived objects are frozen."""
+
+CLOSERS: Final = 64
+"""Tasks that close a fleet's printers together."""
 
 DEFAULT_BUFFER: Final = 1024
 """Events the merged stream holds for a consumer that has not caught up."""
@@ -224,20 +232,34 @@ class Fleet:
         fleet (a test fixture's teardown, an integration's unload).
 
         Raises:
-            ExceptionGroup: Closing a printer failed (every other printer is closed still).
+            ExceptionGroup: Closing some printers failed; every other printer is closed still.
         """
         self._closed = True
         if self._watch is not None:
             self._watch.close_stream()
+        printers = [member.printer for member in self._members.values()]
+        errors: list[Exception] = []
+
+        async def close_share(share: list[AsyncPrinter]) -> None:
+            for printer in share:
+                try:
+                    await printer.aclose()
+                except Exception as exc:  # noqa: BLE001 - the others are closed all the same
+                    errors.append(exc)
+
         with anyio.CancelScope(shield=True):
             try:
+                # A few tasks, each closing its share one after another: most closes finish
+                # without waiting (a printer on the fleet's session, or an idle client), and a
+                # task per printer would cost more than the closing itself.
                 async with anyio.create_task_group() as task_group:
-                    for member in self._members.values():
-                        if not member.printer.closed:
-                            task_group.start_soon(member.printer.aclose)
+                    for start in range(min(CLOSERS, len(printers))):
+                        task_group.start_soon(close_share, printers[start::CLOSERS])
             finally:
                 if self._session is not None:
                     await self._session.aclose()
+        if errors:
+            raise ExceptionGroup("closing printers of the fleet failed", errors)
 
     def _choose_transport(self) -> None:
         """Move the printers that left their transport to the fleet onto its aiohttp session.
@@ -417,7 +439,8 @@ class Fleet:
 
         The events are those of :meth:`AsyncPrinter.watch`, plus ``error`` when a printer's
         watch ends with an error (a wrong password): that printer is no longer watched, the
-        others go on. First polls are spread evenly over ``interval`` instead of all at once.
+        others go on. First polls are spread evenly over the first nine tenths of ``interval``
+        instead of all at once, so every printer's first event comes within one interval.
 
         The stream is an async context manager, which runs the polling while its block runs::
 
@@ -558,9 +581,9 @@ class FleetWatch:
         self._task_group = task_group
         fleet._watch = self  # noqa: SLF001
         members = list(self._fleet._members.values())  # noqa: SLF001 - same module
-        interval = self._options["interval"]
+        spread = self._options["interval"] * FIRST_ROUND
         for index, member in enumerate(members):
-            self.start(member, start_delay=interval * index / len(members))
+            self.start(member, start_delay=spread * index / len(members))
         if self._freeze_gc:
             task_group.start_soon(self._freeze_when_started, name="gc freeze")
         return self

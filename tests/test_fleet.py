@@ -292,7 +292,7 @@ async def test_limits_bound_requests_per_printer_and_overall():
 
 
 async def test_first_polls_are_spread_over_the_interval():
-    """A fleet's first polls are spread over the interval, not fired all at once."""
+    """A fleet's first polls are spread over the first interval, not fired all at once."""
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(10)]
     firsts: dict[str, float] = {}
     async with serve(*sims) as server:
@@ -315,7 +315,7 @@ async def test_first_polls_are_spread_over_the_interval():
                         break
     offsets = sorted(t - started for t in firsts.values())
     assert offsets[0] < 0.1
-    assert offsets[-1] > 0.8
+    assert 0.7 < offsets[-1] < 1.0  # spread over most of the interval, and within it
     gaps = [b - a for a, b in itertools.pairwise(offsets)]
     assert min(gaps) > 0.05
 
