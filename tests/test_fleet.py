@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import random
 import re
@@ -11,6 +12,7 @@ import time
 
 import anyio
 import anyio.lowlevel
+import httpx
 import pytest
 from printer_async import (
     AsyncPrinter,
@@ -537,3 +539,101 @@ def test_a_fleet_runs_under_trio():
     assert snapshot["p002"].job_status is JobStatus.RUNNING
     assert set(kinds.values()) == {EventKind.INITIAL}
     assert len(kinds) == 5
+
+
+async def test_printers_left_to_the_fleet_share_its_aiohttp_session():
+    """Under asyncio a fleet puts the printers given no transport on one aiohttp session."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(5)]
+    async with serve(*sims) as server:
+        left, chosen, used, later, given = _clients(server)
+        chosen = AsyncPrinter(chosen.host, port=chosen.port, password=PASSWORD, transport="httpx")
+        await used.login()  # used before joining: it keeps the client it used
+        async with httpx.AsyncClient() as client:
+            given = AsyncPrinter(given.host, port=given.port, password=PASSWORD, client=client)
+            async with Fleet([left, chosen, used, given]) as fleet:
+                fleet.add(later)
+                snapshot = await fleet.snapshot()
+            assert not client.is_closed  # a given client stays open
+    kinds = {p.name: type(p._transport).__name__ for p in (left, chosen, used, later, given)}
+    assert kinds == {
+        "p000": "AiohttpTransport",
+        chosen.name: "Transport",
+        "p002": "Transport",
+        "p003": "AiohttpTransport",
+        given.name: "Transport",
+    }
+    assert left._transport._session is later._transport._session is fleet._session
+    assert fleet._session.closed
+    assert all(isinstance(job, CurrentJob) for job in snapshot.values())
+
+
+async def test_a_fleet_asked_for_httpx_keeps_every_printer_on_httpx():
+    """Fleet(transport="httpx") leaves each printer its own httpx client."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    async with serve(*sims) as server:
+        clients = _clients(server)
+        async with Fleet(clients, transport="httpx") as fleet:
+            assert len(await fleet.snapshot()) == 2
+    assert fleet._session is None
+    assert all(type(client._transport).__name__ == "Transport" for client in clients)
+    assert all(transport_closed(client) for client in clients)
+
+
+def test_under_trio_a_fleet_stays_on_httpx_unless_told_otherwise():
+    """Under trio the fleet's default is httpx; transport="aiohttp" is refused, saying why."""
+    import trio  # noqa: PLC0415 - only this test needs it
+
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+
+    async def main(server):
+        clients = _clients(server)
+        async with Fleet(clients) as fleet:
+            await fleet.snapshot()
+        with pytest.raises(RuntimeError, match="asyncio only"):
+            async with Fleet(_clients(server), transport="aiohttp"):
+                pass
+        return [type(client._transport).__name__ for client in clients]
+
+    with serve_in_thread(*sims) as server:
+        assert trio.run(main, server) == ["Transport", "Transport"]
+
+
+async def test_closing_a_fleet_closes_every_printer_even_if_one_fails(monkeypatch):
+    """aclose() closes every printer concurrently; a printer that fails to close is reported."""
+    printers = [AsyncPrinter("127.0.0.1", token="t", name=f"p{i:03d}") for i in range(200)]
+    closing = {"now": 0, "peak": 0}
+
+    async def close(printer):
+        closing["now"] += 1
+        closing["peak"] = max(closing["peak"], closing["now"])
+        await anyio.sleep(0.01)
+        closing["now"] -= 1
+        if printer.name == "p007":
+            raise OSError("boom")
+        await original(printer)
+
+    original = AsyncPrinter.aclose
+    monkeypatch.setattr(AsyncPrinter, "aclose", close)
+    fleet = Fleet(printers)
+    with pytest.raises(ExceptionGroup) as info:
+        await fleet.aclose()
+    assert [str(exc) for exc in info.value.exceptions] == ["boom"]
+    assert [p.name for p in printers if not p.closed] == ["p007"]
+    assert closing["peak"] > 1  # not one after another
+
+
+async def test_a_watched_fleet_freezes_its_objects_until_the_watch_ends(monkeypatch):
+    """After its first interval a fleet watch freezes the objects alive, until its block ends."""
+    monkeypatch.setattr("printer_async._fleet.FREEZE_DELAY", 0.0)
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+        before = gc.get_freeze_count()
+        async with fleet.watch(interval=0.05):
+            await anyio.sleep(0.2)  # the first interval, in real time
+            during = gc.get_freeze_count()
+        after = gc.get_freeze_count()
+        async with fleet.watch(interval=0.05, freeze_gc=False):
+            await anyio.sleep(0.2)
+            unfrozen = gc.get_freeze_count()
+    assert during > before
+    assert after == unfrozen == before
