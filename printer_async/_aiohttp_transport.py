@@ -237,20 +237,27 @@ class AiohttpTransport:
             data = body.chunks()
         failure: BaseException
         try:
-            async with self._session.get().request(
+            response = await self._session.get().request(
                 method,
                 url,
                 data=data,
                 headers=headers,
                 timeout=self._timeout if body is None else self._stream_timeout,
                 allow_redirects=False,  # as httpx: a redirect is an answer, not followed
-            ) as response:
-                content_body = await _read(response, endpoint, max_bytes)
-                return Answer(
-                    status_code=response.status,
-                    content_type=response.headers.get("Content-Type", ""),
-                    content=content_body,
-                )
+            )
+            try:
+                length = response.content_length
+                if length is not None and length <= max_bytes:
+                    answer = await response.read()  # the usual answer: one read, no copy
+                else:
+                    answer = await _read_capped(response, endpoint, max_bytes)
+            finally:
+                response.release()  # back to the pool, unless closed for being cut short
+            return Answer(
+                status_code=response.status,
+                content_type=response.headers.get("Content-Type", ""),
+                content=answer,
+            )
         except self._errors as exc:
             failure = (
                 body.error
@@ -267,7 +274,7 @@ class AiohttpTransport:
         The same bytes go on the wire either way; the polling URLs (the token alone) are made
         once per token, not per poll.
         """
-        cacheable = params is not None and params.keys() == {"token"}
+        cacheable = params is not None and len(params) == 1 and "token" in params
         if cacheable:
             assert params is not None  # noqa: S101 - narrowed by cacheable
             key = (endpoint, params["token"])
@@ -356,12 +363,14 @@ class AiohttpTransport:
             await self._session.aclose()
 
 
-async def _read(response: aiohttp.ClientResponse, endpoint: str, max_bytes: int) -> bytes:
-    """The whole body, refused as soon as it is known to be larger than ``max_bytes``."""
-    length = response.content_length
-    if length is not None and length <= max_bytes:
-        return await response.read()  # the usual answer: one read, no copy
-    if length is None:  # chunked, or until the connection closes: count as it comes
+async def _read_capped(response: aiohttp.ClientResponse, endpoint: str, max_bytes: int) -> bytes:
+    """The whole body of an answer of unknown length, or larger than ``max_bytes``.
+
+    Raises:
+        ProtocolError: The body is larger than ``max_bytes``; it is refused as soon as that is
+            known, and its connection closed.
+    """
+    if response.content_length is None:  # chunked, or until the connection closes
         body = bytearray()
         while chunk := await response.content.readany():
             body += chunk

@@ -5,9 +5,11 @@ runs one watch task per printer in a task group of its own, for as long as its b
 merges their events into one bounded stream.
 Every request the fleet makes for a printer goes through that printer's own lock (at most one
 request in flight per printer) and one fleet-wide :class:`anyio.CapacityLimiter` (a bound on
-concurrent requests overall). Each printer keeps its own ``httpx.AsyncClient`` (one pool per
-origin: a single pool shared by thousands of origins is quadratic inside httpcore) and all of
-them share one SSL context (see DESIGN.md's measured decisions).
+concurrent requests overall). Each printer keeps a connection pool of its own: the printers
+left to the fleet share one aiohttp session of the fleet's when aiohttp is installed and the loop
+is asyncio's (aiohttp keeps a pool per printer in a dictionary); otherwise each has its own
+``httpx.AsyncClient`` (a single httpx pool shared by thousands of origins is quadratic inside
+httpcore), all sharing one SSL context (see DESIGN.md's measured decisions).
 
 A failing printer cannot hurt the others: its failures become events for that printer
 (``offline``, ``online``, ``error``), and a watch that ends with an error (a wrong password)

@@ -16,6 +16,8 @@ import pytest
 import trio
 from printer_async import (
     AsyncPrinter,
+    CurrentJob,
+    Fleet,
     InvalidParameterError,
     PrinterConnectionError,
     PrinterError,
@@ -322,3 +324,19 @@ async def test_a_client_and_the_aiohttp_transport_do_not_go_together():
             AsyncPrinter("127.0.0.1", client=client, transport="aiohttp")
     with pytest.raises(ValueError, match="'httpx' or 'aiohttp'"):
         AsyncPrinter("127.0.0.1", transport="curl")  # type: ignore[arg-type]
+
+
+def test_a_fleet_runs_on_uvloop(sim):
+    """Under uvloop (the fast extra) a fleet polls over its aiohttp session as under asyncio."""
+    import uvloop  # noqa: PLC0415 - only this test needs it
+
+    async def main(port):
+        printer = AsyncPrinter("127.0.0.1", port=port, password=PASSWORD)
+        async with Fleet([printer]) as fleet:
+            snapshot = await fleet.snapshot()
+        return type(printer._transport).__name__, snapshot
+
+    with serve_in_thread(sim, cameras=False) as server:
+        kind, snapshot = uvloop.run(main(server.endpoints[0].port))
+    assert kind == "AiohttpTransport"
+    assert isinstance(next(iter(snapshot.values())), CurrentJob)
