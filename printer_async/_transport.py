@@ -266,6 +266,10 @@ class Answer:
     """The ``Location`` header of a redirect (never followed: the token is in the URL)."""
 
 
+_SPENT: Final = httpx.ByteStream(b"")
+"""What a fully read answer's ``stream`` is replaced with, see :meth:`_Chunks.aclose`."""
+
+
 class _Chunks:
     """An answer's body as it arrives, with httpx's exceptions translated.
 
@@ -305,6 +309,9 @@ class _Chunks:
         """
         if self._finished:  # read to the end (every poll): the generators are done already
             await self._response.aclose()
+            # httpx's response and the stream it reads from hold each other: left so, every
+            # poll would leave them (and the 20 objects they hold) to the garbage collector.
+            self._response.stream = _SPENT
             return
         try:
             try:
