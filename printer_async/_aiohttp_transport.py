@@ -253,10 +253,12 @@ class AiohttpTransport:
                     answer = await _read_capped(response, endpoint, max_bytes)
             finally:
                 response.release()  # back to the pool, unless closed for being cut short
+            headers = response.headers
             return Answer(
                 status_code=response.status,
-                content_type=response.headers.get("Content-Type", ""),
+                content_type=headers.get("Content-Type", ""),
                 content=answer,
+                location=headers.get("Location"),
             )
         except self._errors as exc:
             failure = (

@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 
 import httpx
 import pytest
@@ -182,8 +183,11 @@ def test_the_command_line_refuses_a_bad_url(args, fragment):
     assert fragment in result.output
 
 
-def test_the_fleet_command_shows_a_proxied_printer_by_its_url(proxy, tmp_path):
+def test_the_fleet_command_shows_a_proxied_printer_by_its_url(proxy, tmp_path, monkeypatch):
     """`fleet --once --json` gives a base_url printer's URL as its address."""
+    # Without aiohttp the fleet stays on httpx, which respx answers for the proxy.
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
+    monkeypatch.delitem(sys.modules, "printer_async._aiohttp_transport", raising=False)
     path = tmp_path / "printers.toml"
     path.write_text(f"[[printer]]\nname = 'p7'\nbase_url = '{PROXY}'\npassword = 'pw'\n")
     result = CliRunner().invoke(cli, ["fleet", str(path), "--json"])
