@@ -206,6 +206,19 @@ async def test_an_answer_that_is_not_http_is_a_printer_error(transport):
                 await printer.current_job()
 
 
+async def test_a_redirect_is_not_followed_and_says_where_it_points(transport):
+    """A 3xx answer is a ProtocolError naming its Location (token redacted), never followed."""
+    answer = (
+        b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/v1/job/currentjob?token=secret7"
+        b"\r\nContent-Length: 0\r\n\r\n"
+    )
+    async with raw_server(answer) as port:
+        async with AsyncPrinter("127.0.0.1", port=port, token="t", transport=transport) as printer:
+            with pytest.raises(ProtocolError, match=r"redirect to http://127\.0\.0\.1:9/") as info:
+                await printer.current_job()
+    assert "secret7" not in str(info.value)
+
+
 @pytest.mark.parametrize(
     "fault",
     [
