@@ -652,6 +652,8 @@ class FleetWatch:
                     printer=printer,
                     start_delay=start_delay,
                     tick=self._tick,
+                    # One source of jitter for the fleet: each random.Random() is 2.5 KB.
+                    rng=self._rng,
                     **self._options,
                 )
                 async with contextlib.aclosing(events):
