@@ -33,7 +33,7 @@ def simulators(
     try:
         for share in shares:
             # One at a time: if a start fails, the ones started are stopped below.
-            started.append(_start_simulator(share, keep_alive))  # noqa: PERF401
+            started.append(start_simulator(share, keep_alive))  # noqa: PERF401
         yield [address for _, addresses in started for address in addresses]
     finally:
         for process, _ in started:
@@ -45,7 +45,7 @@ def simulators(
                 process.kill()
 
 
-def _start_simulator(
+def start_simulator(
     count: int, keep_alive: float
 ) -> tuple[subprocess.Popen[str], list[tuple[str, int]]]:
     process = subprocess.Popen(

@@ -39,7 +39,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from fleet import _start_simulator
+from _common import start_simulator
 
 SETUPS = ["bare Fleet.watch", "exporter (job only)", "exporter (defaults)"]
 TARGETS = {"overhead": 10.0, "render_ms": 100.0}
@@ -233,7 +233,7 @@ def main() -> None:
     results = []
     if not args.render_only:
         print(f"starting {args.printers} simulated printers in a separate process...", flush=True)
-        simulator, addresses = _start_simulator(args.printers, 60.0)
+        simulator, addresses = start_simulator(args.printers, 60.0)
         try:
             for setup in args.setups.split(","):
                 print(f"measuring {setup!r} for {args.warmup + args.seconds:.0f} s...", flush=True)
