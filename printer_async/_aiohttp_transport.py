@@ -188,11 +188,11 @@ class AiohttpTransport:
         parts = [
             t for t in (limits.connect, limits.read, limits.write, limits.pool) if t is not None
         ]
+        self.call_timeout = max(parts) if parts else None
+        """Seconds a whole call may take (the longest part of the timeout), or ``None``."""
         # A request with a small body: one timer for the whole request, which costs less per
         # poll than a read timeout re-armed at every chunk, and bounds an answer that trickles.
-        self._timeout = aiohttp.ClientTimeout(
-            total=max(parts) if parts else None, sock_connect=limits.connect
-        )
+        self._timeout = aiohttp.ClientTimeout(total=self.call_timeout, sock_connect=limits.connect)
         # A streamed upload or a camera stream may rightly take long: a bound on each phase.
         self._stream_timeout = aiohttp.ClientTimeout(
             total=None,
@@ -201,7 +201,8 @@ class AiohttpTransport:
             sock_read=limits.read,
         )
         self._errors: tuple[type[BaseException], ...] = (aiohttp.ClientError, TimeoutError)
-        self._host = httpx.URL(base_url).netloc.decode()
+        self.netloc = httpx.URL(base_url).netloc.decode()
+        """The printer's ``host:port``, for messages."""
         self._urls: dict[tuple[str, str], yarl.URL] = {}
         self.closed = False
 
@@ -356,7 +357,7 @@ class AiohttpTransport:
             "timed out" if isinstance(exc, TimeoutError) else "the request failed"
         )
         detail = redact(str(exc)) or type(exc).__name__
-        return failure_message(method, endpoint, netloc or self._host, what, detail)
+        return failure_message(method, endpoint, netloc or self.netloc, what, detail)
 
     async def aclose(self) -> None:
         """Close the session if this transport made it; a shared one stays open."""
