@@ -4,7 +4,7 @@ A :class:`Fleet` is an async context manager over its printers. ``async with fle
 runs one watch task per printer in a task group of its own, for as long as its block runs, and
 merges their events into one bounded stream.
 Every request the fleet makes for a printer goes through that printer's own lock (at most one
-request in flight per printer) and one fleet-wide :class:`anyio.CapacityLimiter` (a bound on
+request in flight per printer) and one fleet-wide :class:`anyio.Semaphore` (a bound on
 concurrent requests overall). Each printer keeps a connection pool of its own: the printers
 left to the fleet share one aiohttp session of the fleet's when aiohttp is installed and the loop
 is asyncio's (aiohttp keeps a pool per printer in a dictionary); otherwise each has its own
@@ -136,7 +136,9 @@ class Fleet:
         if transport == "aiohttp":
             _import_session()  # fail here, not at the first request
         self._members: dict[str, _Member] = {}
-        self._limiter = anyio.CapacityLimiter(max_concurrent)
+        # A semaphore that takes a free slot without yielding to the event loop: a poll would
+        # otherwise pay a loop round trip here and another for the printer's lock.
+        self._limiter = anyio.Semaphore(max_concurrent, fast_acquire=True)
         self._watch: FleetWatch | None = None
         self._closed = False
         self._transport = transport
@@ -504,7 +506,7 @@ class _Member:
     """A printer of the fleet, with the lock that keeps one fleet request in flight for it."""
 
     printer: AsyncPrinter
-    lock: anyio.Lock = attrs.field(factory=anyio.Lock)
+    lock: anyio.Lock = attrs.field(factory=lambda: anyio.Lock(fast_acquire=True))
 
 
 def _import_session() -> type[AiohttpSession]:
@@ -565,6 +567,8 @@ class FleetWatch:
         # most half a tick (benchmarks/RESULTS.md).
         shortest = min(options["interval"], options["active_interval"] or options["interval"])
         self._tick = min(MAX_TICK, shortest / TICKS_PER_INTERVAL)
+        self._clock: Callable[[], float] = anyio.current_time
+        self._sleep: Callable[[float], Awaitable[object]] = anyio.sleep
         self.dropped = 0
         self.closed = False
 
@@ -578,6 +582,10 @@ class FleetWatch:
             raise RuntimeError("the fleet is closed")
         fleet._choose_transport()  # noqa: SLF001
         self._streams = anyio.create_memory_object_stream[JobEvent](self._buffer)
+        if _in_asyncio():
+            # The loop's own clock and sleep: anyio's look the backend up at every call, a few
+            # times per poll (they are the same clock and the same sleep).
+            self._clock, self._sleep = asyncio.get_running_loop().time, asyncio.sleep
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
@@ -654,6 +662,8 @@ class FleetWatch:
                     tick=self._tick,
                     # One source of jitter for the fleet: each random.Random() is 2.5 KB.
                     rng=self._rng,
+                    clock=self._clock,
+                    sleep=self._sleep,
                     **self._options,
                 )
                 async with contextlib.aclosing(events):
