@@ -18,6 +18,7 @@ import asyncio
 import base64
 import contextlib
 import json as jsonlib
+import logging
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
@@ -26,6 +27,7 @@ import httpx
 import yarl
 
 from printer_async._errors import PrinterConnectionError, ProtocolError
+from printer_async._redact import redact
 from printer_async._transport import (
     KEEPALIVE_EXPIRY,
     MAX_BODY_BYTES,
@@ -34,7 +36,7 @@ from printer_async._transport import (
     StreamAnswer,
     aiohttp_kind,
     failure_message,
-    redact,
+    is_foreign,
     shared_ssl_context,
 )
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 
 __all__ = ["AiohttpSession", "AiohttpTransport"]
+
+_log = logging.getLogger("printer_async.transport")
 
 CONNECTIONS_PER_PORT: Final = STREAM_CONNECTIONS
 """Connections to one port of one printer. aiohttp has one limit for every host and port,
@@ -133,13 +137,9 @@ class _Chunks:
     """A streamed answer's body as it arrives, with aiohttp's exceptions translated."""
 
     def __init__(
-        self,
-        response: aiohttp.ClientResponse,
-        errors: tuple[type[BaseException], ...],
-        describe: Callable[[BaseException], str],
+        self, response: aiohttp.ClientResponse, describe: Callable[[BaseException], str]
     ) -> None:
         self._response = response
-        self._errors = errors
         self._describe = describe
 
     def __aiter__(self) -> _Chunks:
@@ -149,7 +149,9 @@ class _Chunks:
         failure = None
         try:
             chunk = await self._response.content.readany()
-        except self._errors as exc:
+        except Exception as exc:
+            if not _foreign(exc):
+                raise
             failure = self._describe(exc)
         if failure is not None:  # raised outside the except block: see AiohttpTransport.request
             raise PrinterConnectionError(failure)
@@ -190,17 +192,30 @@ class AiohttpTransport:
         ]
         self.call_timeout = max(parts) if parts else None
         """Seconds a whole call may take (the longest part of the timeout), or ``None``."""
-        # A request with a small body: one timer for the whole request, which costs less per
-        # poll than a read timeout re-armed at every chunk, and bounds an answer that trickles.
-        self._timeout = aiohttp.ClientTimeout(total=self.call_timeout, sock_connect=limits.connect)
-        # A streamed upload or a camera stream may rightly take long: a bound on each phase.
+
+        def shorter(limit: float | None) -> float | None:
+            if limit is None or (self.call_timeout is not None and limit >= self.call_timeout):
+                return None
+            return limit
+
+        # The client bounds every call by its deadline (call_timeout), login and retry
+        # included; aiohttp is given only the limits of an httpx.Timeout that are shorter. A
+        # timer of aiohttp's as long as the deadline would add a cost to every poll, and when
+        # both fire together aiohttp's would report a plain timeout instead of the deadline's.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=shorter(limits.pool),  # aiohttp's connect: a free connection, or a new one
+            sock_connect=shorter(limits.connect),
+            sock_read=shorter(limits.read),
+        )
+        # A streamed upload or a camera stream may rightly take long (their deadlines move on
+        # with each chunk): a bound on each phase too.
         self._stream_timeout = aiohttp.ClientTimeout(
             total=None,
             connect=limits.pool,  # aiohttp's connect: a free connection, or a new one
             sock_connect=limits.connect,
             sock_read=limits.read,
         )
-        self._errors: tuple[type[BaseException], ...] = (aiohttp.ClientError, TimeoutError)
         self.netloc = httpx.URL(base_url).netloc.decode()
         """The printer's ``host:port``, for messages."""
         self._urls: dict[tuple[str, str], yarl.URL] = {}
@@ -255,13 +270,23 @@ class AiohttpTransport:
             finally:
                 response.release()  # back to the pool, unless closed for being cut short
             headers = response.headers
+            if _log.isEnabledFor(logging.DEBUG):  # as httpx logs its request lines
+                _log.debug(
+                    'HTTP Request: %s %s "%d %s"',
+                    method,
+                    redact(str(url)),
+                    response.status,
+                    response.reason,
+                )
             return Answer(
                 status_code=response.status,
                 content_type=headers.get("Content-Type", ""),
                 content=answer,
                 location=headers.get("Location"),
             )
-        except self._errors as exc:
+        except Exception as exc:
+            if not _foreign(exc):
+                raise
             failure = (
                 body.error
                 if body is not None and body.error is not None
@@ -334,13 +359,13 @@ class AiohttpTransport:
                 timeout=self._stream_timeout,
                 allow_redirects=False,
             )
-        except self._errors as exc:
+        except Exception as exc:
+            if not _foreign(exc):
+                raise
             failure = self._describe(method, path, exc, netloc=netloc)
         if failure is not None:
             raise PrinterConnectionError(failure)
-        chunks = _Chunks(
-            response, self._errors, lambda exc: self._describe(method, path, exc, netloc=netloc)
-        )
+        chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
         try:
             yield StreamAnswer(
                 status_code=response.status,
@@ -387,6 +412,15 @@ async def _read_capped(response: aiohttp.ClientResponse, endpoint: str, max_byte
         endpoint=endpoint,
         status_code=response.status,
     )
+
+
+def _foreign(exc: BaseException) -> bool:
+    """Whether ``exc`` must be translated into a :class:`PrinterError`.
+
+    aiohttp's, yarl's and multidict's exceptions and the loop's timeouts must; an exception of
+    printer-async, or of an upload's own body, is raised as itself.
+    """
+    return isinstance(exc, TimeoutError) or is_foreign(exc)
 
 
 def _json_body(value: Any) -> bytes:

@@ -159,6 +159,7 @@ def _moving_deadline(
 
     return chunks
 
+
 TransportName: TypeAlias = Literal["httpx", "aiohttp"]
 """The HTTP library a printer sends its requests with."""
 TRANSPORTS: Final = ("httpx", "aiohttp")

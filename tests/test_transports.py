@@ -84,12 +84,6 @@ async def raw_server(answer: bytes, *, trickle: float | None = None):
             await asyncio.gather(*handlers)
 
 
-def until_hardened(transport, request):
-    """The httpx transport meets this once the hardening branch (issue 10) is merged."""
-    if transport == "httpx":
-        request.applymarker(pytest.mark.xfail(reason="issue 10 is not merged yet", strict=True))
-
-
 def secrets_reachable(error: BaseException, secret: str) -> list[str]:
     """Where ``secret`` can be found from ``error``: its text, chain, and attributes."""
     found, seen, todo = [], set(), [("error", error)]
@@ -163,9 +157,8 @@ async def test_an_answer_slower_than_the_timeout_times_out(printer, sim):
         await printer.current_job()
 
 
-async def test_an_answer_that_trickles_in_is_cut_by_the_timeout(transport, request):
+async def test_an_answer_that_trickles_in_is_cut_by_the_timeout(transport):
     """An answer sent a byte at a time is bounded by the timeout, not by each byte's wait."""
-    until_hardened(transport, request)
     answer = b'HTTP/1.1 200 OK\r\nContent-Length: 39\r\n\r\n{"status": 1, "data": {"token": "abc"}}'
     async with raw_server(answer, trickle=0.03) as port:
         async with AsyncPrinter(
@@ -256,10 +249,8 @@ async def test_bad_answers_are_the_same_error_on_both_transports(sim, endpoint, 
     ],
     ids=["dropped", "reset", "timeout", "html"],
 )
-async def test_no_token_is_reachable_from_a_raised_error(printer, sim, fault, transport, request):
+async def test_no_token_is_reachable_from_a_raised_error(printer, sim, fault):
     """No token in the text, chain or attributes of what a failed call raises."""
-    if not request.node.callspec.id.endswith("html"):  # an error chained to httpx's own
-        until_hardened(transport, request)
     fault(sim.faults)
     token = printer._auth._token
     with pytest.raises(PrinterError) as info:

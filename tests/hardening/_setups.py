@@ -30,9 +30,15 @@ async def _shared_aiohttp_client(seconds: float) -> AsyncIterator[dict[str, Any]
         yield {"client": client}
 
 
+@contextlib.asynccontextmanager
+async def _aiohttp_transport(seconds: float) -> AsyncIterator[dict[str, Any]]:
+    yield {"transport": "aiohttp"}  # aiohttp spoken directly, the printer's own session
+
+
 TRANSPORTS: dict[str, Setup] = {
     "httpx": _own_httpx_client,
     "aiohttp_client": _shared_aiohttp_client,
+    "aiohttp": _aiohttp_transport,
 }
 
 

@@ -149,7 +149,8 @@ async def test_a_fleet_keeps_watching_a_printer_that_answers_nan(api):
     answers = iter([_job(math.nan), _job(10.0), _job(math.nan)] * 3 + [_job(math.inf)] * 1000)
     api.get("/job/currentjob").mock(side_effect=lambda _request: next(answers))
     kinds = []
-    async with Fleet([AsyncPrinter(HOST, password=PASSWORD)]) as fleet:
+    # On httpx, which respx answers (a fleet would otherwise pick aiohttp when installed).
+    async with Fleet([AsyncPrinter(HOST, password=PASSWORD)], transport="httpx") as fleet:
         async with fleet.watch(interval=0.001, backoff_cap=0.002, progress_step=1) as events:
             with anyio.move_on_after(0.5):
                 async for event in events:
