@@ -139,6 +139,13 @@ class Auth:
             return True  # nothing better to offer than the token we were given
         return self._clock() - self._obtained_at < self._lifetime - REFRESH_MARGIN
 
+    def fresh_token(self) -> str | None:
+        """The token, if it is not known to be stale; ``None`` when a login is due.
+
+        What every poll asks: answered without a coroutine, which :meth:`token` is.
+        """
+        return self._token if self._is_fresh() else None
+
     async def token(self, *, span: Span | None = None) -> str:
         """A token that is not known to be stale, logging in first if needed.
 
