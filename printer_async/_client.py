@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-import math
 from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeAlias, TypeVar, cast
 
 import anyio
@@ -34,6 +33,7 @@ from printer_async._checks import (
     url_host,
 )
 from printer_async._convert import UnknownValues, structure
+from printer_async._deadline import DeadlineScope, deadline_scope
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
@@ -142,7 +142,7 @@ class _Pages:
 
 
 def _moving_deadline(
-    body: Callable[[], AsyncIterable[bytes]], scope: anyio.CancelScope, timeout: float
+    body: Callable[[], AsyncIterable[bytes]], scope: DeadlineScope, timeout: float
 ) -> Callable[[], AsyncIterator[bytes]]:
     """``body``, each of whose chunks moves the call's deadline to ``timeout`` seconds on.
 
@@ -207,11 +207,9 @@ class _Call:
         self._what = what
         self.started = 0.0
 
-    def __enter__(self) -> anyio.CancelScope:
-        self.started = anyio.current_time()
+    def __enter__(self) -> DeadlineScope:
         timeout = self._printer._call_timeout  # noqa: SLF001 - the printer's own helper
-        deadline = math.inf if timeout is None else self.started + timeout
-        self._scope = anyio.CancelScope(deadline=deadline)
+        self.started, self._scope = deadline_scope(timeout)
         return self._scope.__enter__()
 
     def __exit__(
