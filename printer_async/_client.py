@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         AsyncGenerator,
         AsyncIterable,
         AsyncIterator,
+        Awaitable,
         Callable,
         Hashable,
         Iterator,
@@ -83,6 +84,7 @@ if TYPE_CHECKING:
     import httpx
 
     from printer_async._aiohttp_transport import AiohttpSession
+    from printer_async._transport import Answer
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "AsyncPrinter", "TransportName"]
 
@@ -487,7 +489,7 @@ class AsyncPrinter:
                 span=Span(started, scope.deadline)
             )
             try:
-                return await self._send(method, endpoint, token, **options)
+                return unwrap(endpoint, await self._send(method, endpoint, token, **options))
             except AuthenticationError as exc:
                 if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                     raise
@@ -505,9 +507,9 @@ class AsyncPrinter:
                         endpoint=exc.endpoint,
                     ) from exc
             token = await self._auth.refresh(stale=token, span=span)
-            return await self._send(method, endpoint, token, **options)
+            return unwrap(endpoint, await self._send(method, endpoint, token, **options))
 
-    async def _send(
+    def _send(
         self,
         method: str,
         endpoint: str,
@@ -518,17 +520,17 @@ class AsyncPrinter:
         body: Callable[[], AsyncIterable[bytes]] | None = None,
         headers: Mapping[str, str] | None = None,
         max_bytes: int = MAX_BODY_BYTES,
-    ) -> Any:
-        answer = await self._transport.request(
+    ) -> Awaitable[Answer]:
+        # Not a coroutine of its own: one frame less per poll.
+        return self._transport.request(
             method,
             endpoint,
-            params={"token": token, **(params or {})},
+            params={"token": token, **params} if params else {"token": token},
             json=json,
             content=body() if body is not None else None,
             headers=headers,
             max_bytes=max_bytes,
         )
-        return unwrap(endpoint, answer)
 
     async def login(self) -> None:
         """Log in now, instead of on the first call.
