@@ -51,6 +51,7 @@ from printer_async._models import (
     FileList,
     JobDetail,
     JobListEntry,
+    JobStatus,
     NozzleInfo,
     RunningStatus,
     RunningStatusInfo,
@@ -202,11 +203,12 @@ class _Call:
     entered once per poll, and costs a third of what they did.
     """
 
-    __slots__ = ("_printer", "_scope", "_what", "started")
+    __slots__ = ("_method", "_printer", "_scope", "_target", "started")
 
-    def __init__(self, printer: AsyncPrinter, what: str) -> None:
+    def __init__(self, printer: AsyncPrinter, method: str, target: str) -> None:
         self._printer = printer
-        self._what = what
+        self._method = method
+        self._target = target
         self.started = 0.0
 
     def __enter__(self) -> DeadlineScope:
@@ -234,7 +236,7 @@ class _Call:
     def _timed_out(self) -> PrinterConnectionError:
         printer = self._printer
         return PrinterConnectionError(
-            f"{self._what} to {printer._transport.netloc}: timed out after "  # noqa: SLF001
+            f"{self._method} {self._target} to {printer._transport.netloc}: timed out after "  # noqa: SLF001
             f"{printer._call_timeout:g} s (the whole call, login included); check that the "  # noqa: SLF001
             "printer is on, on the network, and has Enable Remote Access API switched on"
         )
@@ -418,7 +420,7 @@ class AsyncPrinter:
             msg = f"{self!r} is closed; create a new AsyncPrinter to talk to the printer again"
             raise RuntimeError(msg)
 
-    def _call(self, what: str) -> _Call:
+    def _call(self, method: str, target: str) -> _Call:
         """One public call: its deadline, and the secrets scrubbed from what it raises.
 
         The deadline (``timeout`` seconds from now) bounds the whole call, whatever the
@@ -428,13 +430,14 @@ class AsyncPrinter:
         asks of the pool) and the call raises :class:`PrinterConnectionError`.
 
         Args:
-            what: The request, like ``GET /job/currentjob``, for the timeout's message.
+            method: The request's method, for the timeout's message.
+            target: What it asks for, like ``/job/currentjob``, for the timeout's message.
 
         Returns:
             A context manager that gives the deadline's scope (its ``deadline`` is ``inf``
             without a timeout); its ``started`` is when the call began.
         """
-        return _Call(self, what)
+        return _Call(self, method, target)
 
     def _structure(self, data: Any, cls: type[T], *, endpoint: str) -> T:
         """The model in ``data``; an answer that is not one is a ProtocolError, scrubbed."""
@@ -473,23 +476,28 @@ class AsyncPrinter:
         """
         self._check_open()
         self._sent = True
-        call = self._call(f"{method} {endpoint}")
+        call = _Call(self, method, endpoint)
         with call as scope:
             if body is not None and self._call_timeout is not None:
                 body = _moving_deadline(body, scope, self._call_timeout)
-            options: dict[str, Any] = {
-                "params": params,
-                "json": json,
-                "body": body,
-                "headers": headers,
-                "max_bytes": max_bytes,
-            }
             started = call.started
             token = self._auth.fresh_token() or await self._auth.token(
                 span=Span(started, scope.deadline)
             )
             try:
-                return unwrap(endpoint, await self._send(method, endpoint, token, **options))
+                return unwrap(
+                    endpoint,
+                    await self._send(
+                        method,
+                        endpoint,
+                        token,
+                        params=params,
+                        json=json,
+                        body=body,
+                        headers=headers,
+                        max_bytes=max_bytes,
+                    ),
+                )
             except AuthenticationError as exc:
                 if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                     raise
@@ -507,7 +515,19 @@ class AsyncPrinter:
                         endpoint=exc.endpoint,
                     ) from exc
             token = await self._auth.refresh(stale=token, span=span)
-            return unwrap(endpoint, await self._send(method, endpoint, token, **options))
+            return unwrap(
+                endpoint,
+                await self._send(
+                    method,
+                    endpoint,
+                    token,
+                    params=params,
+                    json=json,
+                    body=body,
+                    headers=headers,
+                    max_bytes=max_bytes,
+                ),
+            )
 
     def _send(
         self,
@@ -542,7 +562,7 @@ class AsyncPrinter:
         """
         self._check_open()
         self._sent = True
-        call = self._call("GET /login")
+        call = self._call("GET", "/login")
         with call as scope:
             await self._auth.login(span=Span(call.started, scope.deadline))
 
@@ -558,7 +578,8 @@ class AsyncPrinter:
         """
         endpoint = "/job/currentjob"
         job = self._structure(await self._request("GET", endpoint), CurrentJob, endpoint=endpoint)
-        self._unknown.check(job, "job_status", endpoint=endpoint, printer=self.name)
+        if job.job_status is JobStatus.UNKNOWN:  # checked here first: every poll passes by
+            self._unknown.check(job, "job_status", endpoint=endpoint, printer=self.name)
         return job
 
     def watch(
@@ -1329,7 +1350,7 @@ class AsyncPrinter:
             PrinterConnectionError: The camera server could not be reached.
         """  # noqa: E501 - the endpoint belongs on the summary line
         self._check_open()
-        with self._call(f"GET camera {SNAPSHOT_PATH}"):
+        with self._call("GET", f"camera {SNAPSHOT_PATH}"):
             url, auth = await self._camera_url(SNAPSHOT_PATH)
             async with self._transport.stream("GET", url, auth=auth) as answer:
                 if answer.status_code != 200:  # noqa: PLR2004
@@ -1376,7 +1397,7 @@ class AsyncPrinter:
         self._check_open()
         async with contextlib.AsyncExitStack() as stack:
             # One deadline for the stream's start, then one for each frame.
-            with self._call(f"GET camera {STREAM_PATH}"):
+            with self._call("GET", f"camera {STREAM_PATH}"):
                 url, auth = await self._camera_url(STREAM_PATH)
                 answer = await stack.enter_async_context(
                     self._transport.stream("GET", url, auth=auth)
@@ -1390,7 +1411,7 @@ class AsyncPrinter:
                 # Each frame within the timeout: a stream that trickles bytes and never
                 # completes a frame is a stalled camera, not a slow one.
                 frames: list[bytes] = []
-                with self._call(f"GET camera {STREAM_PATH} (the next frame)"):
+                with self._call("GET", f"camera {STREAM_PATH} (the next frame)"):
                     while not frames and not parser.finished:
                         chunk = await anext(chunks, None)
                         if chunk is None:
