@@ -77,6 +77,11 @@ _MAX_UNKNOWN: Final = 32
 
 
 def _check_number(value: Any, wanted: str) -> int | float:
+    kind = type(value)
+    # Every number of every poll passes here: the usual one is taken at once. NaN compares
+    # false and infinity is out of range, so they go on to the checks below, as do bools.
+    if (kind is int or kind is float) and -MAX_NUMBER <= value <= MAX_NUMBER:
+        return value  # type: ignore[no-any-return]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"expected {wanted}, got {type(value).__name__}")
     # An int is compared as it is: a huge one would overflow on the way to a float.
@@ -185,10 +190,11 @@ def _keep_raw(converter: cattrs.Converter, cls: type[T], key: str) -> Callable[[
     from cattrs.gen import make_dict_structure_fn  # noqa: PLC0415 - see _converter()
 
     default = make_dict_structure_fn(cls, converter)
+    raw = f"raw_{key}"
 
     def hook(value: Any, _: type) -> T:
         if isinstance(value, dict) and isinstance(value.get(key), str):
-            value = {**value, f"raw_{key}": value[key]}
+            value = {**value, raw: value[key]}
         return default(value, cls)
 
     return hook
