@@ -197,6 +197,7 @@ def _reap_orphaned_connections(client: httpx.AsyncClient) -> None:
         if (
             id(connection) not in owned
             and isinstance(connection, httpcore.AsyncHTTPConnection)
+            and not connection.is_idle()  # idle: connected, the usual case; info() formats text
             and connection.info() == "CONNECTING"
         ):
             connections.remove(connection)
