@@ -33,7 +33,7 @@ from printer_async._checks import (
     url_host,
 )
 from printer_async._convert import UnknownValues, structure
-from printer_async._deadline import DeadlineScope, deadline_scope
+from printer_async._deadline import Deadlines, DeadlineScope
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
@@ -213,7 +213,7 @@ class _Call:
 
     def __enter__(self) -> DeadlineScope:
         timeout = self._printer._call_timeout  # noqa: SLF001 - the printer's own helper
-        self.started, self._scope = deadline_scope(timeout)
+        self.started, self._scope = self._printer._deadlines.scope(timeout)  # noqa: SLF001
         return self._scope.__enter__()
 
     def __exit__(
@@ -364,6 +364,7 @@ class AsyncPrinter:
             token=check_secret("token", token),
         )
         self._call_timeout = self._transport.call_timeout
+        self._deadlines = Deadlines()
         # A fleet may move a printer that was given no transport, and has sent nothing yet,
         # onto its shared aiohttp session (see _use_session).
         self._transport_left_to_fleet = transport is None and client is None

@@ -1,10 +1,12 @@
 """A call's deadline: a cancel scope that costs as little as the event loop allows.
 
 Every call of :class:`~printer_async.AsyncPrinter` runs under a deadline, every poll too, so its
-cost counts: an ``anyio.CancelScope`` takes about 6 microseconds to enter and leave under
-asyncio (``anyio.fail_after`` 8), which at 10,000 printers is a noticeable share of a poll.
-Under asyncio, :class:`AsyncioDeadline` does the same job for one task in about 2, the way
-``asyncio.timeout`` does it; under trio, anyio's own scope is used.
+cost counts: ``anyio.fail_after`` takes about 8 microseconds to enter and leave under asyncio
+(an ``anyio.CancelScope`` 6, ``asyncio.timeout`` 3, mostly the timer each of them schedules
+and cancels). Under asyncio, :class:`Deadlines` gives a printer's calls their deadlines from
+one timer, which it moves only when it must: a printer polled every few seconds with a timeout
+of ten schedules about one timer every other poll and cancels none, and a call costs under
+one microsecond. Under trio, anyio's own scope is used.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import anyio
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["AsyncioDeadline", "DeadlineScope", "deadline_scope"]
+__all__ = ["DeadlineScope", "Deadlines"]
+
 
 
 class DeadlineScope(Protocol):
@@ -41,51 +44,87 @@ class DeadlineScope(Protocol):
     ) -> bool | None: ...
 
 
-def deadline_scope(seconds: float | None) -> tuple[float, DeadlineScope]:
-    """The time now, and a scope that cancels its block ``seconds`` from now.
+class Deadlines:
+    """The deadlines of one printer's calls, under asyncio on one timer at a time.
 
-    Ours under asyncio, anyio's otherwise (trio).
-
-    Args:
-        seconds: How long the block may run; ``None`` for ever.
-    """
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:  # trio
-        now = anyio.current_time()
-        return now, anyio.CancelScope(deadline=_after(now, seconds))
-    now = loop.time()
-    return now, AsyncioDeadline(_after(now, seconds))
-
-
-def _after(now: float, seconds: float | None) -> float:
-    return math.inf if seconds is None else now + seconds
-
-
-class AsyncioDeadline:
-    """Cancels the task that enters it when ``deadline`` passes, as ``asyncio.timeout`` does.
-
-    At the deadline the task is cancelled once; when the block then ends with that cancellation
-    (and no other was asked for meanwhile, by a caller's scope or ``task.cancel()``), the scope
-    swallows it and sets :attr:`cancelled_caught`. Another cancellation goes on as usual.
-
-    Args:
-        deadline: When to cancel, in the loop's clock; ``inf`` for never.
+    The timer is set for the earliest deadline of the calls under way, or earlier: when it
+    fires, it cancels the calls whose deadline has passed and is set again for the earliest of
+    the others. A call that ends leaves the timer as it is, so the next call, whose deadline is
+    later, usually finds it set already.
     """
 
-    __slots__ = (
-        "_cancelling",
-        "_deadline",
-        "_expired",
-        "_handle",
-        "_loop",
-        "_task",
-        "cancelled_caught",
-    )
+    __slots__ = ("_active", "_at", "_handle", "_loop")
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handle: asyncio.TimerHandle | None = None
+        self._at = math.inf
+        self._active: set[_Scope] = set()
+
+    def scope(self, seconds: float | None) -> tuple[float, DeadlineScope]:
+        """The time now, and a scope that cancels its block ``seconds`` from now.
+
+        Args:
+            seconds: How long the block may run; ``None`` for ever.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # trio
+            now = anyio.current_time()
+            return now, anyio.CancelScope(deadline=_after(now, seconds))
+        if loop is not self._loop:  # the first call, or a printer used in a new event loop
+            self._loop, self._handle, self._at, self._active = loop, None, math.inf, set()
+        now = loop.time()
+        return now, _Scope(self, _after(now, seconds))
+
+    def _arm(self, scope: _Scope) -> None:
+        self._active.add(scope)
+        if scope.deadline < self._at:
+            self._set(scope.deadline)
+
+    def _disarm(self, scope: _Scope) -> None:
+        self._active.discard(scope)
+
+    def _moved(self, scope: _Scope) -> None:
+        if scope in self._active and scope.deadline < self._at:
+            self._set(scope.deadline)
+
+    def _set(self, when: float) -> None:
+        assert self._loop is not None  # noqa: S101 - a scope was made in this loop
+        if self._handle is not None:
+            self._handle.cancel()
+        self._at = when
+        self._handle = None if math.isinf(when) else self._loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        assert self._loop is not None  # noqa: S101 - it was set in this loop
+        self._handle, self._at = None, math.inf
+        # A loop may run a timer a little before its time (by its clock's resolution): a call
+        # is cancelled at its deadline, not before, or its login would not count as hung.
+        now = self._loop.time()
+        earliest = math.inf
+        for scope in list(self._active):
+            if scope.deadline <= now:
+                self._active.discard(scope)
+                scope.expire()
+            else:
+                earliest = min(earliest, scope.deadline)
+        self._set(earliest)
+
+
+class _Scope:
+    """One call's deadline under :class:`Deadlines`: cancels the task that enters it, once.
+
+    As ``asyncio.timeout`` does: when the block then ends with that cancellation (and no other
+    was asked for meanwhile, by a caller's scope or ``task.cancel()``), the scope swallows it
+    and sets :attr:`cancelled_caught`. Another cancellation goes on as usual.
+    """
+
+    __slots__ = ("_cancelling", "_deadline", "_deadlines", "_expired", "_task", "cancelled_caught")
+
+    def __init__(self, deadlines: Deadlines, deadline: float) -> None:
+        self._deadlines = deadlines
         self._deadline = deadline
-        self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
         self._expired = False
         self.cancelled_caught = False
 
@@ -94,9 +133,9 @@ class AsyncioDeadline:
         if task is None:
             raise RuntimeError("a deadline runs in a task")
         self._task = task
-        self._loop = asyncio.get_running_loop()
         self._cancelling = task.cancelling()
-        self._schedule()
+        if not math.isinf(self._deadline):
+            self._deadlines._arm(self)  # noqa: SLF001 - its own scheduler
         return self
 
     def __exit__(
@@ -105,9 +144,7 @@ class AsyncioDeadline:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
+        self._deadlines._disarm(self)  # noqa: SLF001
         if (
             self._expired
             and exc_type is asyncio.CancelledError
@@ -125,19 +162,13 @@ class AsyncioDeadline:
     @deadline.setter
     def deadline(self, value: float) -> None:
         self._deadline = value
-        if self._handle is not None:  # entered, not yet expired
-            self._handle.cancel()
-            self._schedule()
+        self._deadlines._moved(self)  # noqa: SLF001
 
-    def _schedule(self) -> None:
-        if math.isinf(self._deadline):
-            self._handle = None
-        elif self._deadline <= self._loop.time():
-            self._handle = self._loop.call_soon(self._expire)
-        else:
-            self._handle = self._loop.call_at(self._deadline, self._expire)
-
-    def _expire(self) -> None:
-        self._handle = None
+    def expire(self) -> None:
+        """Cancel the block now (the scheduler calls this at the deadline)."""
         self._expired = True
         self._task.cancel()
+
+
+def _after(now: float, seconds: float | None) -> float:
+    return math.inf if seconds is None else now + seconds

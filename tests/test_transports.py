@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 
 import anyio
 import httpx
@@ -344,3 +345,20 @@ def test_a_fleet_runs_on_uvloop(sim):
         kind, snapshot = uvloop.run(main(server.endpoints[0].port))
     assert kind == "AiohttpTransport"
     assert isinstance(next(iter(snapshot.values())), CurrentJob)
+
+
+def test_under_uvloop_a_call_ends_at_its_deadline(sim):
+    """Under uvloop, whose timers may run early, a call with no answer ends at its deadline."""
+    import uvloop  # noqa: PLC0415 - only this test needs it
+
+    async def main(port):
+        async with AsyncPrinter("127.0.0.1", port=port, token="t", timeout=0.2) as printer:
+            began = time.monotonic()
+            with pytest.raises(PrinterConnectionError, match=r"timed out after 0\.2 s"):
+                await printer.current_job()
+            return time.monotonic() - began
+
+    sim.faults.latency(1.0, path=CURRENTJOB)
+    with serve_in_thread(sim, cameras=False) as server:
+        elapsed = uvloop.run(main(server.endpoints[0].port))
+    assert 0.2 <= elapsed < 0.6
