@@ -77,13 +77,10 @@ class Deadlines:
         now = loop.time()
         return now, _Scope(self, _after(now, seconds))
 
-    def _arm(self, scope: _Scope) -> None:
+    def _arm(self, scope: _Scope, deadline: float) -> None:
         self._active.add(scope)
-        if scope.deadline < self._at:
-            self._set(scope.deadline)
-
-    def _disarm(self, scope: _Scope) -> None:
-        self._active.discard(scope)
+        if deadline < self._at:
+            self._set(deadline)
 
     def _moved(self, scope: _Scope) -> None:
         if scope in self._active and scope.deadline < self._at:
@@ -134,8 +131,8 @@ class _Scope:
             raise RuntimeError("a deadline runs in a task")
         self._task = task
         self._cancelling = task.cancelling()
-        if not math.isinf(self._deadline):
-            self._deadlines._arm(self)  # noqa: SLF001 - its own scheduler
+        if self._deadline != math.inf:
+            self._deadlines._arm(self, self._deadline)  # noqa: SLF001 - its own scheduler
         return self
 
     def __exit__(
@@ -144,7 +141,8 @@ class _Scope:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        self._deadlines._disarm(self)  # noqa: SLF001
+        # The timer stays as it is: the next call's deadline is later, it usually serves it.
+        self._deadlines._active.discard(self)  # noqa: SLF001
         if (
             self._expired
             and exc_type is asyncio.CancelledError
