@@ -427,7 +427,8 @@ class Transport:
         self.netloc = httpx.URL(base_url).netloc.decode()
         """The printer's ``host:port``, for messages."""
         self._owns_client = client is None
-        self._client = client if client is not None else self._new_client(timeout)
+        self._given_client = client
+        self._own_client: httpx.AsyncClient | None = None
         self._stream_client: httpx.AsyncClient | None = None
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._urls: dict[tuple[str, str], httpx.URL] = {}
@@ -449,6 +450,21 @@ class Transport:
             ),
             trust_env=False,
         )
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        """The API's client: the one given, or our own, made on first use.
+
+        A printer a fleet moves onto its aiohttp session before its first request never makes
+        one: a thousand of them would cost 8 MB.
+        """
+        if self._given_client is not None:
+            return self._given_client
+        if self._own_client is None:
+            if self.closed:
+                raise RuntimeError("the printer's transport is closed")
+            self._own_client = self._new_client(self._timeout)
+        return self._own_client
 
     @property
     def call_timeout(self) -> float | None:
@@ -661,7 +677,8 @@ class Transport:
         self.closed = True
         if self._owns_client:
             try:
-                await self._client.aclose()
+                if self._own_client is not None:
+                    await self._own_client.aclose()
             finally:
                 if self._stream_client is not None:
                     await self._stream_client.aclose()

@@ -16,6 +16,7 @@ from printer_async import (
     JobStatus,
     ServiceUnavailableError,
 )
+from printer_async._transport import Transport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "127.0.0.1"
@@ -97,8 +98,11 @@ def busy_connections(printer: AsyncPrinter) -> list[object]:
     Read from the HTTP library's own pool state, whichever transport the printer has.
     """
     transport = printer._transport
-    if hasattr(transport, "_client"):  # httpx: the printer's own pool
-        pool = transport._client._transport._pool
+    if isinstance(transport, Transport):  # httpx: the printer's own pool, if it made one
+        client = transport._given_client or transport._own_client
+        if client is None:
+            return []
+        pool = client._transport._pool
         return [c for c in pool.connections if not (c.is_idle() or c.is_closed())]
     session = transport._session._session  # aiohttp: the session's pools, one per printer
     if session is None or session.closed:
@@ -118,8 +122,9 @@ def transport_closed(printer: AsyncPrinter) -> bool:
     A shared aiohttp session belongs to its fleet and is left open by the printer.
     """
     transport = printer._transport
-    if hasattr(transport, "_client"):
-        return transport._client.is_closed
+    if isinstance(transport, Transport):  # a client never made holds nothing open
+        client = transport._given_client or transport._own_client
+        return client is None or client.is_closed
     session = transport._session
     if not transport._owns_session:
         return transport.closed

@@ -208,9 +208,9 @@ async def test_closes_the_client_it_created(api):
     """aclose() closes an httpx client the printer created; calls after it raise clearly."""
     printer = AsyncPrinter(HOST, password=PASSWORD)
     async with printer:
-        pass
+        await printer.login()  # the client is made for the first request
     assert printer.closed
-    assert printer._transport._client.is_closed
+    assert printer._transport._own_client.is_closed
     with pytest.raises(RuntimeError, match="is closed"):
         await printer.current_job()
     await printer.aclose()  # a second close does nothing
