@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["DeadlineScope", "Deadlines"]
 
 
-
 class DeadlineScope(Protocol):
     """What a call asks of its deadline: when it falls (it may be moved), and whether it hit."""
 
@@ -143,10 +142,12 @@ class _Scope:
     ) -> bool:
         # The timer stays as it is: the next call's deadline is later, it usually serves it.
         self._deadlines._active.discard(self)  # noqa: SLF001
+        # Our cancellation is taken back however the block ended (as asyncio.timeout does),
+        # so the task's count of cancellations asked for stays true for the caller's scopes.
         if (
             self._expired
-            and exc_type is asyncio.CancelledError
             and self._task.uncancel() <= self._cancelling
+            and exc_type is asyncio.CancelledError
         ):
             self.cancelled_caught = True
             return True

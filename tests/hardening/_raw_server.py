@@ -94,9 +94,13 @@ class RawServer:
 
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._server is not None
+        # A connection accepted just now gets its transport one step of the event loop later:
+        # let it come while the server is open. Under Python 3.11 a transport made after
+        # close() fails half-made, and its socket is never closed (a ResourceWarning later).
+        for _ in range(5):
+            await asyncio.sleep(0)
         self._server.close()
-        # A connection accepted just now gets its transport, then its handler, one step of the
-        # event loop at a time: let them come, and end them all.
+        # Then its handler, one step at a time: let them come, and end them all.
         for _ in range(5):
             await asyncio.sleep(0)
             for task in self._tasks:
