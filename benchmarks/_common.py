@@ -37,7 +37,7 @@ def simulators(
         yield [address for _, addresses in started for address in addresses]
     finally:
         for process, _ in started:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)  # ends it quietly (SIGINT prints "interrupted")
         for process, _ in started:
             try:
                 process.wait(timeout=60)
