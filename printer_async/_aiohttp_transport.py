@@ -29,6 +29,7 @@ import yarl
 from printer_async._errors import PrinterConnectionError, ProtocolError
 from printer_async._redact import redact
 from printer_async._transport import (
+    IDENTITY,
     KEEPALIVE_EXPIRY,
     MAX_BODY_BYTES,
     STREAM_CONNECTIONS,
@@ -37,6 +38,7 @@ from printer_async._transport import (
     aiohttp_kind,
     failure_message,
     is_foreign,
+    refuse_compressed,
     shared_ssl_context,
 )
 
@@ -101,6 +103,8 @@ class AiohttpSession:
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             raise_for_status=False,
+            headers=IDENTITY,  # see refuse_compressed
+            auto_decompress=False,
         )
         return session
 
@@ -263,7 +267,11 @@ class AiohttpTransport:
             )
             try:
                 length = response.content_length
-                if length is not None and length <= max_bytes:
+                if (
+                    length is not None
+                    and length <= max_bytes
+                    and "Content-Encoding" not in response.headers
+                ):
                     answer = await response.read()  # the usual answer: one read, no copy
                 else:
                     answer = await _read_capped(response, endpoint, max_bytes)
@@ -367,6 +375,7 @@ class AiohttpTransport:
             raise PrinterConnectionError(failure)
         chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
         try:
+            refuse_compressed(response.headers.get("Content-Encoding"), path, response.status)
             yield StreamAnswer(
                 status_code=response.status,
                 content_type=response.headers.get("Content-Type", ""),
@@ -392,12 +401,20 @@ class AiohttpTransport:
 
 
 async def _read_capped(response: aiohttp.ClientResponse, endpoint: str, max_bytes: int) -> bytes:
-    """The whole body of an answer of unknown length, or larger than ``max_bytes``.
+    """The whole body of an unusual answer: of unknown length, too large, or compressed.
 
     Raises:
-        ProtocolError: The body is larger than ``max_bytes``; it is refused as soon as that is
-            known, and its connection closed.
+        ProtocolError: The body is compressed (see ``refuse_compressed``), or larger than
+            ``max_bytes``; it is refused as soon as that is known, and its connection closed.
     """
+    if (encoding := response.headers.get("Content-Encoding")) is not None:
+        try:
+            refuse_compressed(encoding, endpoint, response.status)
+        except ProtocolError:
+            response.close()  # refused unread: the connection cannot be reused
+            raise
+        if response.content_length is not None and response.content_length <= max_bytes:
+            return await response.read()  # "identity": not compressed after all
     if response.content_length is None:  # chunked, or until the connection closes
         body = bytearray()
         while chunk := await response.content.readany():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import ssl
 import threading
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
@@ -43,6 +44,33 @@ T = TypeVar("T")
 
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 """Answers larger than this are refused: no documented JSON answer comes close."""
+
+IDENTITY: Final = {"Accept-Encoding": "identity"}
+"""Sent with every request: a printer never compresses its answers, and the body cap counts
+the bytes on the wire (4 MB of gzip inflates to 4 GB). See :func:`refuse_compressed`."""
+
+_ENCODING_NAME: Final = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+def refuse_compressed(encoding: str | None, endpoint: str, status_code: int) -> None:
+    """Refuse an answer that came compressed although :data:`IDENTITY` asked for none.
+
+    Called before any of its body is read, so a compressed answer is never inflated.
+
+    Raises:
+        ProtocolError: ``encoding`` (the ``Content-Encoding`` header) is not ``identity``.
+    """
+    if encoding is None or encoding.strip().lower() in {"", "identity"}:
+        return
+    name = encoding.strip() if _ENCODING_NAME.fullmatch(encoding.strip()) else "unknown"
+    raise ProtocolError(
+        f"{endpoint}: the answer came compressed ({name}), which this client never asks for "
+        "and does not inflate; a printer never compresses, so a proxy between you and the "
+        "printer may: turn compression off for the printer's API",
+        endpoint=endpoint,
+        status_code=status_code,
+    )
+
 
 STREAM_CONNECTIONS: Final = 8
 """Connections for camera snapshots and streams, apart from the API's four."""
@@ -262,7 +290,10 @@ def aiohttp_client(
         connector = aiohttp.TCPConnector(
             limit=0, limit_per_host=2, keepalive_timeout=keepalive, ssl=shared_ssl_context()
         )
-        return aiohttp.ClientSession(connector=connector, response_class=Response)
+        # httpx asks for no compression (IDENTITY) and inflates nothing it refuses.
+        return aiohttp.ClientSession(
+            connector=connector, response_class=Response, auto_decompress=False
+        )
 
     return httpx.AsyncClient(
         transport=AiohttpTransport(client=session, verify=shared_ssl_context()),
@@ -530,7 +561,7 @@ class Transport:
                 self._url(endpoint, params),
                 json=json,
                 content=content,
-                headers=headers,
+                headers={**IDENTITY, **headers} if headers else IDENTITY,
                 timeout=self._timeout,
             )
         except (httpx.InvalidURL, UnicodeError) as exc:  # not HTTPErrors: they would escape
@@ -556,6 +587,9 @@ class Transport:
         async with contextlib.aclosing(
             _Chunks(response, lambda exc: self._describe(method, endpoint, exc))
         ) as chunks:
+            refuse_compressed(
+                response.headers.get("content-encoding"), endpoint, response.status_code
+            )
             async for chunk in chunks:
                 body += chunk
                 if len(body) > max_bytes:
@@ -632,7 +666,9 @@ class Transport:
             raise ProtocolError(f"{method} {redact(url)}: not a valid URL: {exc}") from exc
         path, netloc = target.path, target.netloc.decode()
         client = self._streams()
-        request = client.build_request(method, target, params=params, timeout=self._timeout)
+        request = client.build_request(
+            method, target, params=params, headers=IDENTITY, timeout=self._timeout
+        )
         send_auth = httpx.BasicAuth(*auth) if auth is not None else httpx.USE_CLIENT_DEFAULT
         _reap_orphaned_connections(client)
         try:
@@ -643,6 +679,7 @@ class Transport:
             raise PrinterConnectionError(self._describe(method, path, exc, netloc=netloc)) from exc
         chunks = _Chunks(response, lambda exc: self._describe(method, path, exc, netloc=netloc))
         try:
+            refuse_compressed(response.headers.get("content-encoding"), path, response.status_code)
             yield StreamAnswer(
                 status_code=response.status_code,
                 content_type=response.headers.get("content-type", ""),

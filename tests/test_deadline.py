@@ -8,7 +8,6 @@ cancellations asked for is true after the block, and a moved deadline is kept.
 import asyncio
 
 import pytest
-
 from printer_async._deadline import Deadlines
 
 
@@ -45,12 +44,15 @@ async def test_no_deadline_never_cancels():
 
 async def test_a_callers_own_timeout_goes_through():
     """asyncio.timeout around a call whose deadline is later raises TimeoutError, as usual."""
-    deadlines = Deadlines()
-    with pytest.raises(TimeoutError):
+    _, scope = Deadlines().scope(10)
+
+    async def call():
         async with asyncio.timeout(0.01):
-            _, scope = deadlines.scope(10)
             with scope:
                 await asyncio.sleep(10)
+
+    with pytest.raises(TimeoutError):
+        await call()
     assert not scope.cancelled_caught
     assert asyncio.current_task().cancelling() == 0
 
@@ -75,13 +77,17 @@ async def test_a_caller_cancelling_at_the_same_moment_is_not_swallowed():
 
 async def test_a_block_that_turns_the_cancellation_into_an_error_leaves_the_task_clean():
     """The block raises its own error on the way out: ours is taken back all the same."""
-    deadlines = Deadlines()
-    _, scope = deadlines.scope(0.01)
-    with pytest.raises(ConnectionError), scope:
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            raise ConnectionError("closed while cancelled") from None
+    _, scope = Deadlines().scope(0.01)
+
+    async def call():
+        with scope:
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                raise ConnectionError("closed while cancelled") from None
+
+    with pytest.raises(ConnectionError):
+        await call()
     assert not scope.cancelled_caught
     assert asyncio.current_task().cancelling() == 0
     async with asyncio.timeout(1):  # the caller's own scope still works
