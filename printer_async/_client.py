@@ -482,23 +482,24 @@ class AsyncPrinter:
             if body is not None and self._call_timeout is not None:
                 body = _moving_deadline(body, scope, self._call_timeout)
             started = call.started
+            transport = self._transport
+
+            def send(token: str) -> Awaitable[Answer]:  # not a coroutine: one frame less a poll
+                return transport.request(
+                    method,
+                    endpoint,
+                    params={"token": token, **params} if params else {"token": token},
+                    json=json,
+                    content=body() if body is not None else None,
+                    headers=headers,
+                    max_bytes=max_bytes,
+                )
+
             token = self._auth.fresh_token() or await self._auth.token(
                 span=Span(started, scope.deadline)
             )
             try:
-                return unwrap(
-                    endpoint,
-                    await self._send(
-                        method,
-                        endpoint,
-                        token,
-                        params=params,
-                        json=json,
-                        body=body,
-                        headers=headers,
-                        max_bytes=max_bytes,
-                    ),
-                )
+                return unwrap(endpoint, await send(token))
             except AuthenticationError as exc:
                 if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
                     raise
@@ -516,42 +517,7 @@ class AsyncPrinter:
                         endpoint=exc.endpoint,
                     ) from exc
             token = await self._auth.refresh(stale=token, span=span)
-            return unwrap(
-                endpoint,
-                await self._send(
-                    method,
-                    endpoint,
-                    token,
-                    params=params,
-                    json=json,
-                    body=body,
-                    headers=headers,
-                    max_bytes=max_bytes,
-                ),
-            )
-
-    def _send(
-        self,
-        method: str,
-        endpoint: str,
-        token: str,
-        *,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        body: Callable[[], AsyncIterable[bytes]] | None = None,
-        headers: Mapping[str, str] | None = None,
-        max_bytes: int = MAX_BODY_BYTES,
-    ) -> Awaitable[Answer]:
-        # Not a coroutine of its own: one frame less per poll.
-        return self._transport.request(
-            method,
-            endpoint,
-            params={"token": token, **params} if params else {"token": token},
-            json=json,
-            content=body() if body is not None else None,
-            headers=headers,
-            max_bytes=max_bytes,
-        )
+            return unwrap(endpoint, await send(token))
 
     async def login(self) -> None:
         """Log in now, instead of on the first call.
