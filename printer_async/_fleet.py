@@ -551,6 +551,7 @@ class FleetWatch:
     ) -> None:
         self._fleet = fleet
         self._freeze_gc = freeze_gc
+        self._freeze_wait = anyio.CancelScope()
         self._frozen = False
         self._options = options
         self._overflow = overflow
@@ -600,11 +601,12 @@ class FleetWatch:
 
     async def _freeze_when_started(self) -> None:
         # Every first poll starts within one interval (the starts are spread over it), and
-        # has then made its connection, logged in, and settled into its schedule.
-        await anyio.sleep(self._options["interval"] + FREEZE_DELAY)
+        # has then made its connection, logged in, and settled into its schedule. Leaving the
+        # block early cancels the wait (close_stream), instead of waiting for it.
+        with self._freeze_wait:
+            await anyio.sleep(self._options["interval"] + FREEZE_DELAY)
         if not self.closed:
-            freeze()
-            self._frozen = True
+            self._frozen = freeze()
 
     async def __aexit__(
         self,
@@ -715,6 +717,7 @@ class FleetWatch:
     def close_stream(self) -> None:
         """Stop every printer's watch and end the stream, without waiting."""
         self.closed = True
+        self._freeze_wait.cancel()
         for scope in self._scopes.values():
             scope.cancel()
         self._scopes.clear()

@@ -7,7 +7,9 @@ A fleet of thousands of printers holds millions of objects that live as long as 
 garbage, so nothing is lost by not looking at them (``benchmarks/RESULTS.md``).
 
 Freezing is process-wide, so it is counted: the objects are unfrozen when the last watch that
-froze them ends, and become collectable again.
+froze them ends, and become collectable again. An application that has frozen objects itself
+(a pre-forking server does, against copy-on-write) keeps its freeze: the watches then leave
+the collector alone, since ``gc.unfreeze()`` would undo that freeze too.
 """
 
 from __future__ import annotations
@@ -21,12 +23,19 @@ _lock = threading.Lock()
 _holders = 0
 
 
-def freeze() -> None:
-    """Freeze every object alive now; balance each call with one :func:`unfreeze`."""
+def freeze() -> bool:
+    """Freeze every object alive now, unless the application froze objects of its own.
+
+    Returns:
+        Whether it froze: balance each ``True`` with one :func:`unfreeze`.
+    """
     global _holders  # noqa: PLW0603 - one count for the process, as gc.freeze() is
     with _lock:
+        if _holders == 0 and gc.get_freeze_count() > 0:
+            return False  # the application's own freeze, which unfreeze() would undo
         _holders += 1
         gc.freeze()
+        return True
 
 
 def unfreeze() -> None:

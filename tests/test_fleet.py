@@ -637,3 +637,32 @@ async def test_a_watched_fleet_freezes_its_objects_until_the_watch_ends(monkeypa
             unfrozen = gc.get_freeze_count()
     assert during > before
     assert after == unfrozen == before
+
+
+async def test_leaving_a_watch_before_its_gc_freeze_does_not_wait_for_it():
+    """Breaking out at the first event leaves at once, not one interval later."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+        with anyio.fail_after(5):  # the freeze is due 60 s in
+            async with fleet.watch(interval=60) as events:
+                async for _ in events:
+                    break
+        assert gc.get_freeze_count() == 0
+
+
+async def test_an_applications_own_gc_freeze_is_left_alone(monkeypatch):
+    """An application that froze objects itself keeps them frozen: the watch does not freeze."""
+    monkeypatch.setattr("printer_async._fleet.FREEZE_DELAY", 0.0)
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    gc.freeze()
+    try:
+        own = gc.get_freeze_count()
+        async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
+            async with fleet.watch(interval=0.05):
+                await anyio.sleep(0.2)  # past the first interval, in real time
+                during = gc.get_freeze_count()
+        after = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert during <= own  # nothing frozen by the watch (some of ours may have died since)
+    assert after > own // 2  # and ours not unfrozen (which would make it 0)
