@@ -19,6 +19,7 @@ ends for that printer only.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import logging
@@ -144,6 +145,7 @@ class Fleet:
         self._transport = transport
         self._transport_chosen = transport == "httpx"
         self._session: AiohttpSession | None = None
+        self._addresses: collections.Counter[str] = collections.Counter()
         for printer in printers:
             self.add(printer)
 
@@ -292,7 +294,17 @@ class Fleet:
         self._transport_chosen = True
         self._session = session_class()
         for member in self._members.values():
-            member.printer._use_session(self._session)  # noqa: SLF001 - the fleet's own printers
+            self._move_to_session(member.printer)
+
+    def _move_to_session(self, printer: AsyncPrinter) -> None:
+        """Put a printer on the fleet's aiohttp session, unless another shares its address.
+
+        aiohttp bounds a session's connections per host and port: printers behind one proxy
+        would share one bound (a few connections for them all), so they keep their own httpx
+        clients.
+        """
+        if self._session is not None and self._addresses[_address(printer)] == 1:
+            printer._use_session(self._session)  # noqa: SLF001 - the fleet's own printers
 
     # -- membership -----------------------------------------------------------------------------
 
@@ -322,8 +334,8 @@ class Fleet:
             raise ValueError(f"a printer named {printer.name!r} is already in the fleet")
         member = _Member(printer)
         self._members[printer.name] = member
-        if self._session is not None:
-            printer._use_session(self._session)  # noqa: SLF001 - the fleet's own printers
+        self._addresses[_address(printer)] += 1
+        self._move_to_session(printer)
         if self._watch is not None:
             self._watch.start(member)
 
@@ -341,6 +353,7 @@ class Fleet:
         """
         name = printer.name if isinstance(printer, AsyncPrinter) else printer
         member = self._members.pop(name)
+        self._addresses[_address(member.printer)] -= 1
         if self._watch is not None:
             self._watch.stop(member)
         # Shielded: once out of the fleet, the printer must be closed even if this is cancelled
@@ -518,6 +531,11 @@ def _import_session() -> type[AiohttpSession]:
             'transport="aiohttp" needs aiohttp: pip install "printer-async[aiohttp]"'
         ) from exc
     return AiohttpSession
+
+
+def _address(printer: AsyncPrinter) -> str:
+    """The ``host:port`` a printer's requests go to (a proxy's, for ``base_url``)."""
+    return printer._transport.netloc  # noqa: SLF001 - the fleet's own printers
 
 
 def _in_asyncio() -> bool:

@@ -666,3 +666,27 @@ async def test_an_applications_own_gc_freeze_is_left_alone(monkeypatch):
         gc.unfreeze()
     assert during <= own  # nothing frozen by the watch (some of ours may have died since)
     assert after > own // 2  # and ours not unfrozen (which would make it 0)
+
+
+async def test_printers_behind_one_address_keep_their_own_httpx_clients():
+    """Printers sharing a host and port (one proxy) are not put in one aiohttp pool of a few
+    connections for them all; a printer alone at its address is."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    async with serve(*sims) as server:
+        behind, alone = server.endpoints
+        printers = [
+            AsyncPrinter(behind.host, port=behind.port, password=PASSWORD, name=f"proxied-{i}")
+            for i in range(3)
+        ]
+        lone = AsyncPrinter(alone.host, port=alone.port, password=PASSWORD, name="alone")
+        async with Fleet([printers[0], printers[1], lone]) as fleet:
+            fleet.add(printers[2])  # a third at that address, added later: httpx too
+            snapshot = await fleet.snapshot()
+    kinds = {p.name: type(p._transport).__name__ for p in (*printers, lone)}
+    assert kinds == {
+        "proxied-0": "Transport",
+        "proxied-1": "Transport",
+        "proxied-2": "Transport",
+        "alone": "AiohttpTransport",
+    }
+    assert all(isinstance(job, CurrentJob) for job in snapshot.values())
