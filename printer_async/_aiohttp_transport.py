@@ -36,6 +36,7 @@ from printer_async._transport import (
     Answer,
     StreamAnswer,
     aiohttp_kind,
+    exception_detail,
     failure_message,
     is_foreign,
     refuse_compressed,
@@ -390,8 +391,7 @@ class AiohttpTransport:
         what = aiohttp_kind(exc) or (
             "timed out" if isinstance(exc, TimeoutError) else "the request failed"
         )
-        detail = redact(str(exc)) or type(exc).__name__
-        return failure_message(method, endpoint, netloc or self.netloc, what, detail)
+        return failure_message(method, endpoint, netloc or self.netloc, what, exception_detail(exc))
 
     async def aclose(self) -> None:
         """Close the session if this transport made it; a shared one stays open."""

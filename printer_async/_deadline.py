@@ -50,6 +50,9 @@ class Deadlines:
     fires, it cancels the calls whose deadline has passed and is set again for the earliest of
     the others. A call that ends leaves the timer as it is, so the next call, whose deadline is
     later, usually finds it set already.
+
+    A printer is used from one event loop at a time (as its connections are): a call made in a
+    new loop starts afresh there, and a timer left in the old one does nothing when it fires.
     """
 
     __slots__ = ("_active", "_at", "_handle", "_loop")
@@ -90,14 +93,16 @@ class Deadlines:
         if self._handle is not None:
             self._handle.cancel()
         self._at = when
-        self._handle = None if math.isinf(when) else self._loop.call_at(when, self._fire)
+        loop = self._loop
+        self._handle = None if math.isinf(when) else loop.call_at(when, self._fire, loop)
 
-    def _fire(self) -> None:
-        assert self._loop is not None  # noqa: S101 - it was set in this loop
+    def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:  # set in a loop the printer has since left: not ours now
+            return
         self._handle, self._at = None, math.inf
         # A loop may run a timer a little before its time (by its clock's resolution): a call
         # is cancelled at its deadline, not before, or its login would not count as hung.
-        now = self._loop.time()
+        now = loop.time()
         earliest = math.inf
         for scope in list(self._active):
             if scope.deadline <= now:

@@ -118,6 +118,11 @@ def aiohttp_kind(cause: BaseException | None) -> str | None:
     return None
 
 
+def exception_detail(exc: BaseException) -> str:
+    """An HTTP library's exception as one line for a message, redacted."""
+    return redact(" ".join(str(exc).split())) or type(exc).__name__
+
+
 def failure_message(method: str, endpoint: str, host: str, what: str, detail: str) -> str:
     """The text of a :class:`PrinterConnectionError`, the same whatever the transport."""
     return (
@@ -705,9 +710,8 @@ class Transport:
             or aiohttp_kind(exc.__cause__)
             or next((v for k, v in kind.items() if isinstance(exc, k)), "the request failed")
         )
-        detail = redact(" ".join(str(exc).split())) or type(exc).__name__
         host = netloc if netloc is not None else self.netloc
-        return failure_message(method, endpoint, host, what, detail)
+        return failure_message(method, endpoint, host, what, exception_detail(exc))
 
     async def aclose(self) -> None:
         """Close the clients this transport created (the API's and the streams')."""

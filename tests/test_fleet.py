@@ -669,8 +669,7 @@ async def test_an_applications_own_gc_freeze_is_left_alone(monkeypatch):
 
 
 async def test_printers_behind_one_address_keep_their_own_httpx_clients():
-    """Printers sharing a host and port (one proxy) are not put in one aiohttp pool of a few
-    connections for them all; a printer alone at its address is."""
+    """Printers behind one host and port stay on httpx (not one small aiohttp pool for all)."""
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
     async with serve(*sims) as server:
         behind, alone = server.endpoints

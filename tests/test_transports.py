@@ -192,9 +192,12 @@ async def test_an_answer_of_unknown_length_is_cut_at_the_cap(transport):
                 )
 
 
-async def test_an_answer_that_is_not_http_is_a_printer_error(transport):
+@pytest.mark.parametrize(
+    "answer", [b"SSH-2.0-OpenSSH_9.6\r\n\r\n", b"HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"]
+)
+async def test_an_answer_that_is_not_http_is_a_printer_error(transport, answer):
     """Bytes that are not an HTTP answer become a PrinterError, never the library's own."""
-    async with raw_server(b"SSH-2.0-OpenSSH_9.6\r\n\r\n") as port:
+    async with raw_server(answer) as port:
         async with AsyncPrinter("127.0.0.1", port=port, token="t", transport=transport) as printer:
             with pytest.raises(PrinterError):
                 await printer.current_job()
