@@ -62,17 +62,32 @@ class AiohttpSession:
     """One aiohttp ``ClientSession`` shared by many printers, made on first use.
 
     aiohttp wants its session made inside the running event loop, and a fleet is often built
-    before the loop runs, so the session is made by the first request.
+    before the loop runs, so the session is made by the first request. The transports on it
+    :meth:`join` it and :meth:`leave` it when they close: when the last one has left, the
+    aiohttp session and its connections are closed (a fleet used without ``async with``, its
+    printers closed one by one, leaves nothing open), and made again if a printer joins later.
 
     Args:
-        timeout: The timeouts every request uses unless its transport gives its own.
         keepalive: Seconds an idle connection is kept for the next poll.
     """
 
     def __init__(self, *, keepalive: float = KEEPALIVE_EXPIRY) -> None:
         self._keepalive = keepalive
         self._session: aiohttp.ClientSession | None = None
+        self._users = 0
         self.closed = False
+
+    def join(self) -> None:
+        """Count one more transport sending over the session."""
+        self._users += 1
+
+    async def leave(self) -> None:
+        """Count one transport less; the last to leave closes the aiohttp session."""
+        self._users -= 1
+        if self._users == 0:
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close()
 
     def get(self) -> aiohttp.ClientSession:
         """The aiohttp session, made now if this is the first request.
@@ -189,8 +204,8 @@ class AiohttpTransport:
         session: AiohttpSession | None = None,
     ) -> None:
         self.base_url = base_url
-        self._owns_session = session is None
         self._session = session if session is not None else AiohttpSession()
+        self._session.join()
         limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         parts = [
             t for t in (limits.connect, limits.read, limits.write, limits.pool) if t is not None
@@ -394,10 +409,11 @@ class AiohttpTransport:
         return failure_message(method, endpoint, netloc or self.netloc, what, exception_detail(exc))
 
     async def aclose(self) -> None:
-        """Close the session if this transport made it; a shared one stays open."""
+        """Leave the session, which closes when no transport is left on it; once."""
+        if self.closed:
+            return
         self.closed = True
-        if self._owns_session:
-            await self._session.aclose()
+        await self._session.leave()
 
 
 async def _read_capped(response: aiohttp.ClientResponse, endpoint: str, max_bytes: int) -> bytes:

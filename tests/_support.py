@@ -119,16 +119,17 @@ def busy_connections(printer: AsyncPrinter) -> list[object]:
 def transport_closed(printer: AsyncPrinter) -> bool:
     """Whether what the printer's transport owns is closed (the HTTP library's own state).
 
-    A shared aiohttp session belongs to its fleet and is left open by the printer.
+    A shared aiohttp session stays open while other printers are on it.
     """
     transport = printer._transport
     if isinstance(transport, Transport):  # a client never made holds nothing open
         client = transport._given_client or transport._own_client
         return client is None or client.is_closed
     session = transport._session
-    if not transport._owns_session:
-        return transport.closed
-    return session.closed and (session._session is None or session._session.closed)
+    last_out = session._users == 0
+    return transport.closed and (
+        not last_out or session._session is None or session._session.closed
+    )
 
 
 COMMON_ERRORS = [

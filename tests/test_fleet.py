@@ -689,3 +689,18 @@ async def test_printers_behind_one_address_keep_their_own_httpx_clients():
         "alone": "AiohttpTransport",
     }
     assert all(isinstance(job, CurrentJob) for job in snapshot.values())
+
+
+async def test_a_fleet_never_closed_leaves_no_session_open_once_its_printers_are():
+    """Fleet(...).snapshot() without async with, then each printer closed: nothing left open."""
+    sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
+    async with serve(*sims) as server:
+        printers = _clients(server)
+        fleet = Fleet(printers)
+        assert all(isinstance(job, CurrentJob) for job in (await fleet.snapshot()).values())
+        shared = fleet._session._session
+        assert shared is not None
+        assert not shared.closed
+        for printer in printers:
+            await printer.aclose()
+        assert shared.closed
