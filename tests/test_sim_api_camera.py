@@ -5,9 +5,11 @@ import gc
 import warnings
 
 import anyio
+import httpx
 import pytest
 import trio
 from printer_async import AsyncPrinter, NotFoundError, ProtocolError
+from printer_async._transport import Transport
 from printer_async.simulator import ManualClock, SimulatedPrinter, serve, serve_in_thread
 
 from _support import PASSWORD
@@ -127,3 +129,22 @@ def test_under_trio_an_abandoned_camera_answer_leaves_no_generator_behind(sim):
         count = trio.run(main, server.endpoints[0].port)
     assert count == 3
     assert [str(w.message)[:80] for w in caught] == []
+
+
+def _idle_elsewhere(printer):
+    """The printer's idle kept-alive connections to ports other than the API's (the camera's)."""
+    transport = printer._transport
+    api_port = httpx.URL(transport.base_url).port
+    if isinstance(transport, Transport):  # httpx: the streams' own client
+        pool = transport._stream_client._transport._pool
+        return [c for c in pool.connections if c.is_idle() and c._origin.port != api_port]
+    connector = transport._session._session.connector
+    return [c for key, conns in connector._conns.items() if key.port != api_port for c in conns]
+
+
+async def test_a_snapshot_read_whole_leaves_its_connection_for_the_next(printer):
+    """Each snapshot does not cost a new connection to the camera: a whole answer's is kept."""
+    assert is_jpeg(await printer.snapshot())
+    assert len(_idle_elsewhere(printer)) == 1
+    assert is_jpeg(await printer.snapshot())
+    assert len(_idle_elsewhere(printer)) == 1
