@@ -402,7 +402,10 @@ async def test_the_exporter_notifies_the_events_it_sees(sims):
             async with running(exporter, serve_http=False):
                 await until(lambda: exporter.metrics.is_up("p0"))
                 sims[0].pause()
-                await until(lambda: len(receiver.bodies) == 1)
+                # Counted once the receiver has answered, a moment after it has the body.
+                await until(
+                    lambda: now(exporter, "raise3d_exporter_notifications_total", outcome="sent")
+                )
                 parsed = samples(exporter.render().decode())
     finally:
         receiver.close()
