@@ -33,7 +33,7 @@ from printer_async._checks import (
     url_host,
 )
 from printer_async._convert import UnknownValues, structure
-from printer_async._deadline import Deadlines, DeadlineScope
+from printer_async._deadline import Deadlines, DeadlineScope, OtherLoopError
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
@@ -212,8 +212,15 @@ class _Call:
         self.started = 0.0
 
     def __enter__(self) -> DeadlineScope:
-        timeout = self._printer._call_timeout  # noqa: SLF001 - the printer's own helper
-        self.started, self._scope = self._printer._deadlines.scope(timeout)  # noqa: SLF001
+        printer = self._printer
+        try:
+            self.started, self._scope = printer._deadlines.scope(printer._call_timeout)  # noqa: SLF001
+        except OtherLoopError:
+            raise RuntimeError(
+                f"{printer!r} was used in another event loop, whose connections this one cannot "
+                "use: create the AsyncPrinter in the event loop that uses it (inside the "
+                "coroutine given to asyncio.run(), or in a fixture of the test's loop scope)"
+            ) from None
         return self._scope.__enter__()
 
     def __exit__(

@@ -20,7 +20,11 @@ import anyio
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["DeadlineScope", "Deadlines"]
+__all__ = ["DeadlineScope", "Deadlines", "OtherLoopError"]
+
+
+class OtherLoopError(RuntimeError):
+    """The calls of these deadlines were made in another event loop before this one."""
 
 
 class DeadlineScope(Protocol):
@@ -51,8 +55,8 @@ class Deadlines:
     the others. A call that ends leaves the timer as it is, so the next call, whose deadline is
     later, usually finds it set already.
 
-    A printer is used from one event loop at a time (as its connections are): a call made in a
-    new loop starts afresh there, and a timer left in the old one does nothing when it fires.
+    A printer is used in one event loop (as its connections are): a call in another loop
+    raises :class:`OtherLoopError` before anything else.
     """
 
     __slots__ = ("_active", "_at", "_handle", "_loop")
@@ -74,8 +78,10 @@ class Deadlines:
         except RuntimeError:  # trio
             now = anyio.current_time()
             return now, anyio.CancelScope(deadline=_after(now, seconds))
-        if loop is not self._loop:  # the first call, or a printer used in a new event loop
-            self._loop, self._handle, self._at, self._active = loop, None, math.inf, set()
+        if loop is not self._loop:
+            if self._loop is not None:
+                raise OtherLoopError
+            self._loop = loop  # the first call
         now = loop.time()
         return now, _Scope(self, _after(now, seconds))
 
@@ -93,16 +99,14 @@ class Deadlines:
         if self._handle is not None:
             self._handle.cancel()
         self._at = when
-        loop = self._loop
-        self._handle = None if math.isinf(when) else loop.call_at(when, self._fire, loop)
+        self._handle = None if math.isinf(when) else self._loop.call_at(when, self._fire)
 
-    def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
-        if loop is not self._loop:  # set in a loop the printer has since left: not ours now
-            return
+    def _fire(self) -> None:
+        assert self._loop is not None  # noqa: S101 - it was set in this loop
         self._handle, self._at = None, math.inf
         # A loop may run a timer a little before its time (by its clock's resolution): a call
         # is cancelled at its deadline, not before, or its login would not count as hung.
-        now = loop.time()
+        now = self._loop.time()
         earliest = math.inf
         for scope in list(self._active):
             if scope.deadline <= now:

@@ -8,7 +8,7 @@ cancellations asked for is true after the block, and a moved deadline is kept.
 import asyncio
 
 import pytest
-from printer_async._deadline import Deadlines
+from printer_async._deadline import Deadlines, OtherLoopError
 
 
 async def test_a_block_past_its_deadline_is_cancelled_and_the_scope_swallows_it():
@@ -126,16 +126,15 @@ async def test_calls_of_one_printer_each_end_at_their_own_deadline():
     assert ended == [0.02, 0.04, 0.06]
 
 
-async def test_a_printer_used_in_a_new_event_loop_starts_afresh():
-    """asyncio.run twice with one printer (a script, then its test): the second loop works."""
+def test_deadlines_used_in_a_second_event_loop_refuse():
+    """One printer, one event loop: a call in a second loop is refused before it starts."""
     deadlines = Deadlines()
 
     async def call():
-        _, scope = deadlines.scope(0.01)
+        _, scope = deadlines.scope(1)
         with scope:
-            await asyncio.sleep(10)
-        return scope.cancelled_caught
+            await asyncio.sleep(0)
 
-    loop_thread_result = await asyncio.to_thread(asyncio.run, call())
-    assert loop_thread_result
-    assert await call()
+    asyncio.run(call())
+    with pytest.raises(OtherLoopError):
+        asyncio.run(call())

@@ -365,3 +365,22 @@ def test_under_uvloop_a_call_ends_at_its_deadline(sim):
     with serve_in_thread(sim, cameras=False) as server:
         elapsed = uvloop.run(main(server.endpoints[0].port))
     assert 0.2 <= elapsed < 0.6
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_a_printer_used_in_a_second_event_loop_says_so(sim, transport):
+    """A second loop's call (a second asyncio.run()) is a RuntimeError naming the fix."""
+    first = asyncio.new_event_loop()
+    try:
+        with serve_in_thread(sim) as server:
+            endpoint = server.endpoints[0]
+            printer = AsyncPrinter(
+                endpoint.host, port=endpoint.port, password=endpoint.password, transport=transport
+            )
+            first.run_until_complete(printer.current_job())
+            with pytest.raises(RuntimeError, match=r"used in another event loop.*asyncio\.run"):
+                asyncio.run(printer.current_job())
+            first.run_until_complete(printer.current_job())  # still fine in its own loop
+            first.run_until_complete(printer.aclose())
+    finally:
+        first.close()
