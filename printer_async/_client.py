@@ -77,14 +77,13 @@ if TYPE_CHECKING:
         Awaitable,
         Callable,
         Hashable,
-        Iterator,
         Mapping,
     )
     from types import TracebackType
 
     import httpx
 
-    from printer_async._aiohttp_transport import AiohttpSession
+    from printer_async._aiohttp_transport import AiohttpSession, AiohttpTransport
     from printer_async._transport import Answer
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "AsyncPrinter", "TransportName"]
@@ -179,6 +178,24 @@ def check_transport(transport: object) -> None:
         raise ValueError(f"transport must be 'httpx' or 'aiohttp', got {transport!r}")
 
 
+def aiohttp_classes() -> tuple[type[AiohttpTransport], type[AiohttpSession]]:
+    """The aiohttp transport's classes, imported now (aiohttp is optional).
+
+    Raises:
+        ImportError: aiohttp is not installed; the message names the extra to install.
+    """
+    try:
+        from printer_async._aiohttp_transport import (  # noqa: PLC0415 - optional
+            AiohttpSession,
+            AiohttpTransport,
+        )
+    except ImportError as exc:
+        raise ImportError(
+            'transport="aiohttp" needs aiohttp: pip install "printer-async[aiohttp]"'
+        ) from exc
+    return AiohttpTransport, AiohttpSession
+
+
 def aiohttp_transport(
     base_url: str, *, timeout: float | httpx.Timeout, session: AiohttpSession | None = None
 ) -> BaseTransport:
@@ -187,13 +204,8 @@ def aiohttp_transport(
     Raises:
         ImportError: aiohttp is not installed; the message names the extra to install.
     """
-    try:
-        from printer_async._aiohttp_transport import AiohttpTransport  # noqa: PLC0415 - optional
-    except ImportError as exc:
-        raise ImportError(
-            'transport="aiohttp" needs aiohttp: pip install "printer-async[aiohttp]"'
-        ) from exc
-    return AiohttpTransport(base_url, timeout=timeout, session=session)
+    transport_class, _ = aiohttp_classes()
+    return transport_class(base_url, timeout=timeout, session=session)
 
 
 class _Call:
@@ -452,15 +464,6 @@ class AsyncPrinter:
         try:
             return structure(data, cls, endpoint=endpoint)
         except PrinterError as exc:  # the printer's values are quoted in the error (a bad date)
-            scrub(exc, secrets=self._auth.secrets)
-            raise
-
-    @contextlib.contextmanager
-    def _scrubbed(self) -> Iterator[None]:
-        """Keep the token and the login signature out of every error raised in the block."""
-        try:
-            yield
-        except PrinterError as exc:
             scrub(exc, secrets=self._auth.secrets)
             raise
 

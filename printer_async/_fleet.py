@@ -37,10 +37,12 @@ from printer_async._client import (
     DEFAULT_TIMEOUT,
     AsyncPrinter,
     TransportName,
+    aiohttp_classes,
     check_transport,
 )
 from printer_async._errors import PrinterError
 from printer_async._freeze import freeze, unfreeze
+from printer_async._transport import on_asyncio
 from printer_async._watch import (
     DEFAULT_BACKOFF_CAP,
     DEFAULT_INTERVAL,
@@ -135,7 +137,7 @@ class Fleet:
     ) -> None:
         check_transport(transport)
         if transport == "aiohttp":
-            _import_session()  # fail here, not at the first request
+            aiohttp_classes()  # fail here, not at the first request
         self._members: dict[str, _Member] = {}
         # A semaphore that takes a free slot without yielding to the event loop: a poll would
         # otherwise pay a loop round trip here and another for the printer's lock.
@@ -278,20 +280,18 @@ class Fleet:
         """
         if self._transport_chosen:
             return
-        if not _in_asyncio():
-            if self._transport == "aiohttp":
-                raise RuntimeError(
-                    "Fleet(transport='aiohttp') runs under asyncio only; under trio, leave "
-                    "transport unset (httpx)"
-                )
-            self._transport_chosen = True
+        if not on_asyncio() and self._transport == "aiohttp":
+            raise RuntimeError(
+                "Fleet(transport='aiohttp') runs under asyncio only; under trio, leave "
+                "transport unset (httpx)"
+            )
+        self._transport_chosen = True
+        if not on_asyncio():
             return
         try:
-            session_class = _import_session()
+            _, session_class = aiohttp_classes()
         except ImportError:
-            self._transport_chosen = True
             return  # without aiohttp the printers keep their own httpx clients
-        self._transport_chosen = True
         self._session = session_class()
         for member in self._members.values():
             self._move_to_session(member.printer)
@@ -522,29 +522,9 @@ class _Member:
     lock: anyio.Lock = attrs.field(factory=lambda: anyio.Lock(fast_acquire=True))
 
 
-def _import_session() -> type[AiohttpSession]:
-    """The aiohttp session class, or an ImportError naming the extra to install."""
-    try:
-        from printer_async._aiohttp_transport import AiohttpSession  # noqa: PLC0415 - optional
-    except ImportError as exc:
-        raise ImportError(
-            'transport="aiohttp" needs aiohttp: pip install "printer-async[aiohttp]"'
-        ) from exc
-    return AiohttpSession
-
-
 def _address(printer: AsyncPrinter) -> str:
     """The ``host:port`` a printer's requests go to (a proxy's, for ``base_url``)."""
     return printer._transport.netloc  # noqa: SLF001 - the fleet's own printers
-
-
-def _in_asyncio() -> bool:
-    """Whether the running event loop is asyncio's (not trio's)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 async def _never_polled() -> CurrentJob:
@@ -601,7 +581,7 @@ class FleetWatch:
             raise RuntimeError("the fleet is closed")
         fleet._choose_transport()  # noqa: SLF001
         self._streams = anyio.create_memory_object_stream[JobEvent](self._buffer)
-        if _in_asyncio():
+        if on_asyncio():
             # The loop's own clock and sleep: anyio's look the backend up at every call, a few
             # times per poll (they are the same clock and the same sleep).
             self._clock, self._sleep = asyncio.get_running_loop().time, asyncio.sleep

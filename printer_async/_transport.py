@@ -154,7 +154,8 @@ def _is_httpcore_pool(client: httpx.AsyncClient) -> bool:
     return isinstance(pool, httpcore.AsyncConnectionPool)
 
 
-def _on_asyncio() -> bool:
+def on_asyncio() -> bool:
+    """Whether the running event loop is asyncio's (not trio's)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # trio
@@ -574,7 +575,7 @@ class Transport:
                 f"{method} {endpoint}: cannot make a URL of it: {redact(str(exc))}",
                 endpoint=endpoint,
             ) from exc
-        if _is_httpcore_pool(self._client) and _on_asyncio():
+        if _is_httpcore_pool(self._client) and on_asyncio():
             return await _in_own_task(lambda: self._exchange(request, endpoint, max_bytes))
         return await self._exchange(request, endpoint, max_bytes)
 
@@ -691,7 +692,7 @@ class Transport:
                 chunks=chunks,
             )
         finally:
-            if _is_httpcore_pool(client) and _on_asyncio():
+            if _is_httpcore_pool(client) and on_asyncio():
                 await _in_own_task(chunks.aclose)  # the clean-up, safe from asyncio's cancel
             else:
                 await chunks.aclose()
