@@ -153,7 +153,7 @@ def _run_setup(setup: str, addresses: list[tuple[str, int]], args: argparse.Name
 
 def _populated(count: int) -> Any:
     """FleetMetrics with ``count`` printers, each with every kind of state (the tests' helper)."""
-    sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+    sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "farm"))
     from printer_async import JobStatus
     from printer_async.exporter import FleetMetrics
 

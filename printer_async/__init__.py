@@ -20,7 +20,6 @@ from printer_async._errors import (
     ServiceUnavailableError,
     StateReason,
 )
-from printer_async._fleet import Fleet, FleetWatch
 from printer_async._models import (
     BasicInfo,
     CameraInfo,
@@ -36,8 +35,9 @@ from printer_async._models import (
     Statistics,
     SystemInfo,
 )
-from printer_async._transport import aiohttp_client
-from printer_async._watch import EventKind, JobEvent, PollReport
+from printer_async._orchestration.fleet import Fleet, FleetWatch
+from printer_async._orchestration.watch import EventKind, JobEvent, PollReport
+from printer_async._transports.httpx_over_aiohttp import aiohttp_client
 
 __all__ = [
     "ApiError",

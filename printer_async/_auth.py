@@ -22,7 +22,7 @@ from printer_async._errors import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from printer_async._transport import BaseTransport
+    from printer_async._transports.base import BaseTransport
 
 __all__ = ["TOKEN_LIFETIME", "Auth", "Span", "sign"]
 

@@ -58,16 +58,17 @@ from printer_async._models import (
     Statistics,
     SystemInfo,
 )
-from printer_async._redact import scrub
-from printer_async._transport import MAX_BODY_BYTES, BaseTransport, Transport
-from printer_async._upload import UPLOAD_ENDPOINT, ProgressCallback, Upload, UploadSource
-from printer_async._watch import (
+from printer_async._orchestration.watch import (
     DEFAULT_BACKOFF_CAP,
     DEFAULT_INTERVAL,
     DEFAULT_OFFLINE_AFTER,
     JobEvent,
     watch_jobs,
 )
+from printer_async._redact import scrub
+from printer_async._transports.base import MAX_BODY_BYTES, BaseTransport
+from printer_async._transports.httpx import Transport
+from printer_async._upload import UPLOAD_ENDPOINT, ProgressCallback, Upload, UploadSource
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -83,8 +84,8 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from printer_async._aiohttp_transport import AiohttpSession, AiohttpTransport
-    from printer_async._transport import Answer
+    from printer_async._transports.aiohttp import AiohttpSession, AiohttpTransport
+    from printer_async._transports.base import Answer
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "AsyncPrinter", "TransportName"]
 
@@ -185,7 +186,7 @@ def aiohttp_classes() -> tuple[type[AiohttpTransport], type[AiohttpSession]]:
         ImportError: aiohttp is not installed; the message names the extra to install.
     """
     try:
-        from printer_async._aiohttp_transport import (  # noqa: PLC0415 - optional
+        from printer_async._transports.aiohttp import (  # noqa: PLC0415 - optional
             AiohttpSession,
             AiohttpTransport,
         )
@@ -199,7 +200,7 @@ def aiohttp_classes() -> tuple[type[AiohttpTransport], type[AiohttpSession]]:
 def aiohttp_transport(
     base_url: str, *, timeout: float | httpx.Timeout, session: AiohttpSession | None = None
 ) -> BaseTransport:
-    """An :class:`~printer_async._aiohttp_transport.AiohttpTransport`.
+    """An :class:`~printer_async._transports.aiohttp.AiohttpTransport`.
 
     Raises:
         ImportError: aiohttp is not installed; the message names the extra to install.

@@ -11,10 +11,10 @@ import json
 from typing import TYPE_CHECKING, Any, Final
 
 from printer_async._errors import ApiError, NotFoundError, ProtocolError, error_for
-from printer_async._transport import redact
+from printer_async._redact import redact
 
 if TYPE_CHECKING:
-    from printer_async._transport import Answer
+    from printer_async._transports.base import Answer
 
 __all__ = ["unwrap"]
 

@@ -16,7 +16,7 @@ from printer_async import (
     JobStatus,
     ServiceUnavailableError,
 )
-from printer_async._transport import Transport
+from printer_async._transports.httpx import Transport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOST = "127.0.0.1"

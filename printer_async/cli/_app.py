@@ -33,9 +33,9 @@ from rich.table import Column, Table
 from printer_async._checks import check_name, check_path, url_host
 from printer_async._client import DEFAULT_PORT, DEFAULT_TIMEOUT, AsyncPrinter
 from printer_async._errors import PathError, PrinterError
-from printer_async._fleet import Fleet
 from printer_async._models import FileEntry, JobStatus, SystemInfo
-from printer_async._watch import (
+from printer_async._orchestration.fleet import Fleet
+from printer_async._orchestration.watch import (
     DEFAULT_INTERVAL,
     DEFAULT_OFFLINE_AFTER,
     EventKind,

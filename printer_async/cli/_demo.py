@@ -22,7 +22,7 @@ import anyio
 import attrs
 
 from printer_async._client import AsyncPrinter
-from printer_async._watch import EventKind, watch_jobs
+from printer_async._orchestration.watch import EventKind, watch_jobs
 from printer_async.cli._render import PollReporter, format_duration
 from printer_async.simulator import ScaledClock, SimulatedPrinter, serve
 

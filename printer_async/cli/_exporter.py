@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import anyio
 import click
 
-from printer_async._fleet import Fleet
-from printer_async._watch import DEFAULT_INTERVAL, DEFAULT_OFFLINE_AFTER
+from printer_async._orchestration.fleet import Fleet
+from printer_async._orchestration.watch import DEFAULT_INTERVAL, DEFAULT_OFFLINE_AFTER
 from printer_async.cli import _exit
 from printer_async.cli._app import _run, _Settings, cli
 from printer_async.cli._messages import fleet_file_problem, one_line

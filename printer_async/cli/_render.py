@@ -34,7 +34,7 @@ from printer_async._errors import (
     PrinterError,
 )
 from printer_async._models import CurrentJob, JobStatus, RunningStatus
-from printer_async._watch import EventKind
+from printer_async._orchestration.watch import EventKind
 from printer_async.cli._text import cell, markup_literal, terminal_text
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from rich.console import ConsoleOptions, RenderableType, RenderResult
 
-    from printer_async._watch import JobEvent, PollReport
+    from printer_async._orchestration.watch import JobEvent, PollReport
 
 __all__ = [
     "FleetBoard",
@@ -387,10 +387,10 @@ def make_job_view(console: Console) -> LiveJobView | PlainJobView:
 class PollReporter:
     """Shows a watch's failed polls and its back-off as they happen: an ``on_poll`` observer.
 
-    The watch (:func:`printer_async._watch.watch_jobs`) decides the delays; this only reports
-    them: each failed poll when it fails, with the printer's address, the cause and when the
-    next poll is; and when the printer answers again, how many polls failed and how long the
-    watch waited before each retry.
+    The watch (:func:`printer_async._orchestration.watch.watch_jobs`) decides the delays; this
+    only reports them: each failed poll when it fails, with the printer's address, the cause
+    and when the next poll is; and when the printer answers again, how many polls failed and
+    how long the watch waited before each retry.
     """
 
     def __init__(self, view: JobView, *, offline_after: float | None = None) -> None:

@@ -23,7 +23,7 @@ import anyio
 
 from printer_async._client import AsyncPrinter
 from printer_async._errors import PrinterError
-from printer_async._watch import DEFAULT_INTERVAL, DEFAULT_OFFLINE_AFTER
+from printer_async._orchestration.watch import DEFAULT_INTERVAL, DEFAULT_OFFLINE_AFTER
 from printer_async.exporter._metrics import FleetMetrics
 from printer_async.exporter._server import MetricsApp, serve
 
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
     from anyio.abc import TaskGroup, TaskStatus
 
-    from printer_async._fleet import Fleet
     from printer_async._models import NozzleInfo
+    from printer_async._orchestration.fleet import Fleet
     from printer_async.exporter._fleetfile import FleetFile
     from printer_async.notify import Notifier
 

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from printer_async._fleet import Fleet
+from printer_async._orchestration.fleet import Fleet
 
 if TYPE_CHECKING:
     import os

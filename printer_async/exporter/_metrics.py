@@ -32,7 +32,7 @@ from prometheus_client.metrics_core import (
     Metric,
 )
 
-from printer_async._watch import EventKind
+from printer_async._orchestration.watch import EventKind
 from printer_async.exporter._families import FAMILIES, PrinterState, write_text
 from printer_async.notify import event_name
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from printer_async._errors import PrinterError
     from printer_async._models import BasicInfo, NozzleInfo, Statistics, SystemInfo
-    from printer_async._watch import JobEvent, PollReport
+    from printer_async._orchestration.watch import JobEvent, PollReport
 
 __all__ = ["DURATION_BUCKETS", "FleetCollector", "FleetMetrics"]
 

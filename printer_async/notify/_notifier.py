@@ -34,8 +34,8 @@ import anyio.to_thread
 import attrs
 
 from printer_async._models import JobStatus
-from printer_async._transport import redact
-from printer_async._watch import EventKind, JobEvent
+from printer_async._orchestration.watch import EventKind, JobEvent
+from printer_async._redact import redact
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -11,13 +11,8 @@ disagree (see :class:`SimulatedPrinter` and :class:`PrinterProfile`). Serving ne
 ``simulator`` extra); the state model, the clocks and the faults do not.
 """
 
-from printer_async.simulator._app import (
-    BadRequest,
-    Request,
-    Route,
-    Router,
-    SimulatorApp,
-)
+from printer_async.simulator._app import SimulatorApp
+from printer_async.simulator._asgi import BadRequest, Request, Route, Router
 from printer_async.simulator._auth import sign
 from printer_async.simulator._clock import Clock, ManualClock, ScaledClock
 from printer_async.simulator._failure import ApiFailure

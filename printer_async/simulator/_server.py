@@ -6,7 +6,7 @@ in the running asyncio loop; :func:`serve_in_thread` does the same in a
 background thread with its own loop, for trio tests and synchronous code.
 
 The HTTP protocol is forced to h11, the pure-Python implementation uvicorn always has, so behaviour
-(and the connection-breaking faults, see :mod:`printer_async.simulator._app`) does not depend on
+(and the connection-breaking faults, see :mod:`printer_async.simulator._asgi`) does not depend on
 which optional speedups happen to be installed. uvicorn is imported only when a server starts, so
 ``import printer_async.simulator`` works without the ``simulator`` extra.
 """

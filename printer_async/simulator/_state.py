@@ -14,7 +14,7 @@ thread-safe on its own (the façade holds one lock around every use):
 
 It speaks the vendor's vocabulary (``job_status`` strings, wire field names such as
 ``nozzies_num``), because its only purpose is to be answered over the wire by
-:mod:`printer_async.simulator._app`; refusals are :class:`ApiFailure` exceptions carrying the
+:mod:`printer_async.simulator._routes`; refusals are :class:`ApiFailure` exceptions carrying the
 vendor's error code and message verbatim.
 
 Time comes from a clock (:mod:`printer_async.simulator._clock`) and everything that depends on it

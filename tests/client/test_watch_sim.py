@@ -17,7 +17,7 @@ import anyio
 import pytest
 import trio
 from printer_async import AsyncPrinter, EventKind, JobStatus
-from printer_async._watch import watch_jobs
+from printer_async._orchestration.watch import watch_jobs
 from printer_async.simulator import (
     ManualClock,
     ScaledClock,

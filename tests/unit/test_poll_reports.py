@@ -18,7 +18,7 @@ from printer_async import (
     PrinterBusyError,
     PrinterConnectionError,
 )
-from printer_async._watch import watch_jobs
+from printer_async._orchestration.watch import watch_jobs
 from printer_async.simulator import ScaledClock, SimulatedPrinter, serve
 
 PRINTER = AsyncPrinter.__new__(AsyncPrinter)  # a stand-in: the watch only stores it

@@ -5,7 +5,7 @@ import httpx
 import pytest
 import trio
 from printer_async import AsyncPrinter, PrinterConnectionError, ProtocolError, aiohttp_client
-from printer_async._transport import Transport
+from printer_async._transports.httpx import Transport
 from printer_async.simulator import ManualClock, SimulatedPrinter, serve, serve_in_thread
 
 from _support import load_fixture, ok

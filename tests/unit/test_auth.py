@@ -6,7 +6,7 @@ import pytest
 import respx
 from printer_async import AsyncPrinter, AuthenticationError, sign
 from printer_async._auth import REFRESH_MARGIN, TOKEN_LIFETIME, Auth
-from printer_async._transport import Transport
+from printer_async._transports.httpx import Transport
 
 from _support import BASE, HOST, PASSWORD, TOKEN, api_error, load_fixture, ok
 

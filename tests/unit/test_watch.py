@@ -23,7 +23,7 @@ from printer_async import (
     ProtocolError,
     ServiceUnavailableError,
 )
-from printer_async._watch import backoff_delay, watch_jobs
+from printer_async._orchestration.watch import backoff_delay, watch_jobs
 
 from _support import PASSWORD, TOKEN, api_error, ok
 

@@ -3,7 +3,7 @@ import logging
 import httpx
 import pytest
 from printer_async import AsyncPrinter, AuthenticationError, PrinterConnectionError
-from printer_async._transport import redact
+from printer_async._redact import redact
 
 from _support import HOST, PASSWORD, TOKEN, api_error, load_fixture
 

@@ -624,7 +624,7 @@ async def test_closing_a_fleet_closes_every_printer_even_if_one_fails(monkeypatc
 
 async def test_a_watched_fleet_freezes_its_objects_until_the_watch_ends(monkeypatch):
     """After its first interval a fleet watch freezes the objects alive, until its block ends."""
-    monkeypatch.setattr("printer_async._fleet.FREEZE_DELAY", 0.0)
+    monkeypatch.setattr("printer_async._orchestration.fleet.FREEZE_DELAY", 0.0)
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
     async with serve(*sims) as server, Fleet(_clients(server)) as fleet:
         before = gc.get_freeze_count()
@@ -652,7 +652,7 @@ async def test_leaving_a_watch_before_its_gc_freeze_does_not_wait_for_it():
 
 async def test_an_applications_own_gc_freeze_is_left_alone(monkeypatch):
     """An application that froze objects itself keeps them frozen: the watch does not freeze."""
-    monkeypatch.setattr("printer_async._fleet.FREEZE_DELAY", 0.0)
+    monkeypatch.setattr("printer_async._orchestration.fleet.FREEZE_DELAY", 0.0)
     sims = [SimulatedPrinter(clock=ScaledClock(), seed=i) for i in range(2)]
     gc.freeze()
     try:

@@ -23,7 +23,6 @@ import collections
 import contextlib
 import datetime as dt
 import logging
-import os
 import random
 import tomllib
 from pathlib import Path
@@ -33,17 +32,15 @@ import anyio
 import attrs
 
 from printer_async._client import (
-    DEFAULT_PORT,
-    DEFAULT_TIMEOUT,
     AsyncPrinter,
     TransportName,
     aiohttp_classes,
     check_transport,
 )
 from printer_async._errors import PrinterError
-from printer_async._freeze import freeze, unfreeze
-from printer_async._transport import on_asyncio
-from printer_async._watch import (
+from printer_async._orchestration.fleetfile import printer_from_entry
+from printer_async._orchestration.freeze import freeze, unfreeze
+from printer_async._orchestration.watch import (
     DEFAULT_BACKOFF_CAP,
     DEFAULT_INTERVAL,
     DEFAULT_OFFLINE_AFTER,
@@ -51,8 +48,10 @@ from printer_async._watch import (
     JobEvent,
     watch_jobs,
 )
+from printer_async._transports.base import on_asyncio
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Awaitable, Callable, Iterable, Iterator
     from types import TracebackType
 
@@ -60,9 +59,9 @@ if TYPE_CHECKING:
     from anyio.abc import TaskGroup
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-    from printer_async._aiohttp_transport import AiohttpSession
     from printer_async._models import CurrentJob
-    from printer_async._watch import PollReport
+    from printer_async._orchestration.watch import PollReport
+    from printer_async._transports.aiohttp import AiohttpSession
 
 __all__ = ["Fleet", "FleetWatch"]
 
@@ -212,7 +211,7 @@ class Fleet:
         ):
             raise ValueError(f"{path}: expected one or more [[printer]] tables")
         printers = (
-            _printer_from_entry(path, i, defaults, e, client) for i, e in enumerate(entries)
+            printer_from_entry(path, i, defaults, e, client) for i, e in enumerate(entries)
         )
         return cls(printers, transport=transport, **options)
 
@@ -734,67 +733,3 @@ def _error_event(printer: AsyncPrinter, error: PrinterError) -> JobEvent:
         printer=printer,
         error=error,
     )
-
-
-_ENTRY_KEYS: Final = frozenset(
-    {"name", "host", "base_url", "port", "password", "password_env", "timeout"}
-)
-
-
-def _printer_from_entry(
-    path: object,
-    index: int,
-    defaults: dict[str, Any],
-    entry: dict[str, Any],
-    client: httpx.AsyncClient | None,
-) -> AsyncPrinter:
-    where = f"{path}: printer #{index + 1}"
-    if "name" in entry:
-        where += f" ({entry['name']!r})"
-    if "base_url" in entry:
-        # A printer behind a proxy has its port in its URL: a default port is not for it.
-        defaults = {key: value for key, value in defaults.items() if key != "port"}
-    entry = defaults | entry
-    host, base_url = entry.get("host"), entry.get("base_url")
-    if not host and not base_url:
-        raise ValueError(
-            f"{where}: 'host' is required (or 'base_url' for a printer behind a proxy)"
-        )
-    if base_url is not None and "port" in entry:
-        raise ValueError(f"{where}: 'port' goes with 'host'; with 'base_url', put it in the URL")
-    port = entry.get("port", DEFAULT_PORT)
-    timeout = entry.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:  # noqa: PLR2004
-        raise ValueError(f"{where}: 'port' must be a TCP port number")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ValueError(f"{where}: 'timeout' must be a positive number of seconds")
-    unknown = set(entry) - _ENTRY_KEYS
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-    name = entry.get("name")
-    password = _password(where, entry)
-    try:
-        # AsyncPrinter checks the rest: one of host and base_url, and their form.
-        return AsyncPrinter(
-            host,
-            base_url=base_url,
-            port=port,
-            password=password,
-            timeout=float(timeout),
-            client=client,
-            name=str(name) if name is not None else None,
-        )
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-
-
-def _password(where: str, entry: dict[str, Any]) -> str | None:
-    password = entry.get("password")
-    variable = entry.get("password_env")
-    if password is None and variable is not None:
-        password = os.environ.get(str(variable))
-        if password is None:
-            raise ValueError(f"{where}: the environment variable {variable!r} is not set")
-    if password is not None and not isinstance(password, str):
-        raise ValueError(f"{where}: 'password' must be a string")
-    return password

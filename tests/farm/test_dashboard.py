@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from _farm_support import fill
 
-DASHBOARD = Path(__file__).parent.parent / "dashboards" / "printer-async.json"
+DASHBOARD = Path(__file__).parents[2] / "dashboards" / "printer-async.json"
 
 _KEYWORDS = frozenset(
     {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",

@@ -15,7 +15,7 @@ from printer_async import (
 )
 from printer_async._client import FILEPOS_PREFIX
 from printer_async.simulator import ManualClock, SimulatedPrinter, serve
-from printer_async.simulator._app import FILEPOS_PREFIX as SIMULATOR_FILEPOS_PREFIX
+from printer_async.simulator._routes import FILEPOS_PREFIX as SIMULATOR_FILEPOS_PREFIX
 
 from _support import PASSWORD
 

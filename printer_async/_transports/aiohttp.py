@@ -1,4 +1,4 @@
-"""The transport over aiohttp: the same interface as :mod:`printer_async._transport`, faster.
+"""The transport over aiohttp: the same contract as :mod:`.httpx`'s, faster.
 
 :class:`AiohttpTransport` speaks aiohttp directly (no httpx client, no shim), so a poll costs
 what aiohttp's C parser and one event-loop round trip cost, and leaves no garbage behind
@@ -28,7 +28,7 @@ import yarl
 
 from printer_async._errors import PrinterConnectionError, ProtocolError
 from printer_async._redact import redact
-from printer_async._transport import (
+from printer_async._transports.base import (
     IDENTITY,
     KEEPALIVE_EXPIRY,
     MAX_BODY_BYTES,
@@ -187,7 +187,7 @@ class _Chunks:
 class AiohttpTransport:
     """Sends requests to one printer's API over aiohttp and reads the answers.
 
-    The interface is :class:`printer_async._transport.Transport`'s.
+    The contract is :class:`~printer_async._transports.base.BaseTransport`'s.
 
     Args:
         base_url: Like ``http://192.168.0.57:10800/v1``.

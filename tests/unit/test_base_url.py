@@ -187,7 +187,7 @@ def test_the_fleet_command_shows_a_proxied_printer_by_its_url(proxy, tmp_path, m
     """`fleet --once --json` gives a base_url printer's URL as its address."""
     # Without aiohttp the fleet stays on httpx, which respx answers for the proxy.
     monkeypatch.setitem(sys.modules, "aiohttp", None)
-    monkeypatch.delitem(sys.modules, "printer_async._aiohttp_transport", raising=False)
+    monkeypatch.delitem(sys.modules, "printer_async._transports.aiohttp", raising=False)
     path = tmp_path / "printers.toml"
     path.write_text(f"[[printer]]\nname = 'p7'\nbase_url = '{PROXY}'\npassword = 'pw'\n")
     result = CliRunner().invoke(cli, ["fleet", str(path), "--json"])

@@ -23,7 +23,7 @@ from printer_async.simulator import ManualClock, SimulatedPrinter, serve
 
 from _farm_support import free_port
 
-DASHBOARD = Path(__file__).parent.parent / "dashboards" / "printer-async.json"
+DASHBOARD = Path(__file__).parents[2] / "dashboards" / "printer-async.json"
 STARTUP_TIMEOUT = 60.0
 """Seconds Prometheus may take to start and scrape everything (a cold start on a busy CI VM)."""
 
@@ -59,7 +59,7 @@ def test_the_documented_prometheus_configurations_are_valid(index, tmp_path):
 
 def documented_configs() -> list[str]:
     """The Prometheus configurations of the Print farms page (docs/farm.md), in order."""
-    page = (Path(__file__).parent.parent / "docs" / "farm.md").read_text(encoding="utf-8")
+    page = (Path(__file__).parents[2] / "docs" / "farm.md").read_text(encoding="utf-8")
     section = page.split("\n## Prometheus configurations\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
 

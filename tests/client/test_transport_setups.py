@@ -320,7 +320,7 @@ def test_the_aiohttp_transport_under_trio_says_it_needs_asyncio(sim):
 def test_without_aiohttp_the_transport_names_the_extra(monkeypatch):
     """transport="aiohttp" without aiohttp installed names the extra to install."""
     monkeypatch.setitem(sys.modules, "aiohttp", None)
-    monkeypatch.delitem(sys.modules, "printer_async._aiohttp_transport", raising=False)
+    monkeypatch.delitem(sys.modules, "printer_async._transports.aiohttp", raising=False)
     with pytest.raises(ImportError, match=r"printer-async\[aiohttp\]"):
         AsyncPrinter("127.0.0.1", transport="aiohttp")
 
