@@ -6,9 +6,11 @@ the request arrived on (``scope["server"][1]``), so one server bound to N socket
 Answers follow the vendor's conventions: every API-level result is HTTP 200 with the envelope
 ``{"data": ..., "status": 1}`` or ``{"error": {"code": ..., "msg": ...}, "status": 0}``, written as
 the printer writes JSON (:mod:`printer_async.simulator._wire`: sorted keys, no spaces, ``26.0`` as
-``26``); a request the printer cannot parse (a body that is not JSON, a missing or mistyped
-parameter) gets HTTP 400 with an empty body; an unknown path 404 and a wrong method 405, both
-empty.
+``26``); a request the printer cannot parse (a body that is not JSON or is nested beyond what a
+parser takes, a missing or mistyped parameter, an integer that does not fit in 64 bits) gets HTTP
+400 with an empty body; a body over :data:`MAX_BODY`, by its ``Content-Length`` or as it
+arrives, 413; an unknown path 404 and a wrong method 405, all empty. Only an injected fault
+answers 500.
 
 Endpoints live in a routing table, ``(method, path) → handler``
 (:mod:`printer_async.simulator._asgi`): :data:`~printer_async.simulator._routes.DEFAULT_ROUTES`
@@ -59,6 +61,16 @@ if TYPE_CHECKING:
 API_PREFIX: Final = "/v1"
 MAX_BODY: Final = 1024 * 1024
 """The vendor's ceiling for non-file requests (HTTP 413 above it)."""
+
+
+def _declared_length(scope: Scope) -> int:
+    """The request's ``Content-Length`` (0 if absent); the server has checked it is digits."""
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length":
+            digits = value.lstrip(b"0")
+            # Beyond the ceiling's own number of digits, the value is too large whatever it is.
+            return MAX_BODY + 1 if len(digits) > len(str(MAX_BODY)) else int(digits or b"0")
+    return 0
 
 
 # ---------------------------------------------------------------------- faults
@@ -190,6 +202,9 @@ class SimulatorApp:
         body: bytes | None = b""
         if isinstance(route, Route) and route.streaming:
             stream = BodyStream(receive)
+        elif _declared_length(scope) > MAX_BODY:
+            # As nginx does: refused by what it says it will send, without waiting for it all.
+            body = None
         else:
             body = await self._read_body(receive)
         if body is None:

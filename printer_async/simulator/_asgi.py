@@ -15,7 +15,7 @@ import re
 import socket
 import struct
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import anyio.lowlevel
@@ -29,7 +29,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-_INTEGER = re.compile(r"-?\d+")
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+"""ASCII digits only (``\\d`` would take other scripts' digits), at most as many as 64 bits hold."""
+_INT64: Final = range(-(2**63), 2**63)
 
 
 class BadRequest(Exception):  # noqa: N818 - it is an answer (HTTP 400), not an error of the app
@@ -115,11 +117,15 @@ class Request:
     def int_param(self, name: str) -> int:
         """Return a required integer query parameter.
 
+        The printer's firmware parses a parameter into a machine integer, so a value that does not
+        fit in 64 bits is as unparsable as one with letters in it. The bound also keeps ``int()``
+        away from Python's 4,300-digit conversion limit, whose ``ValueError`` was an HTTP 500.
+
         Raises:
-            BadRequest: If it is missing or not an integer.
+            BadRequest: If it is missing, not a decimal integer, or outside the 64-bit range.
         """
         value = self.param(name)
-        if not _INTEGER.fullmatch(value):
+        if not _INTEGER.fullmatch(value) or int(value) not in _INT64:
             raise BadRequest(name)
         return int(value)
 
@@ -131,7 +137,9 @@ class Request:
         """
         try:
             value = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # RecursionError: json.loads gives up on arrays or objects nested some thousand deep
+            # (a 1 MB body holds 500,000 levels); the printer cannot parse such a body either.
             raise BadRequest("body") from exc
         if not isinstance(value, dict):
             raise BadRequest("body")

@@ -32,8 +32,11 @@ IMAGE_MAX: Final = 1024
 UPLOAD_LIMIT: Final = 500 * 1024 * 1024
 """The vendor's upload cap, "file too large size(0~500MB)", read as 500 MiB."""
 
-_GCODE_TIME = re.compile(rb"(?im)^;\s*(?:TIME|Print Time)\s*:\s*(\d+)\s*$")
-_GCODE_LAYERS = re.compile(rb"(?im)^;\s*(?:LAYER_COUNT|Layer Count)\s*:\s*(\d+)\s*$")
+# At most 9 digits (31 years of seconds): a longer figure is no slicer's, and taken whole it would
+# exceed Python's int-conversion limit or the float range of the job's clock, and every later answer
+# about the job would be an HTTP 500. Such a header is ignored, like a missing one.
+_GCODE_TIME = re.compile(rb"(?im)^;\s*(?:TIME|Print Time)\s*:\s*(\d{1,9})\s*$")
+_GCODE_LAYERS = re.compile(rb"(?im)^;\s*(?:LAYER_COUNT|Layer Count)\s*:\s*(\d{1,9})\s*$")
 
 
 @attrs.frozen(kw_only=True)

@@ -137,7 +137,7 @@ async def _part_headers(reader: _Reader) -> dict[str, str]:
 def _desc(raw: bytes) -> str:
     try:
         desc = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested a thousand deep
         raise MultipartError("the desc part is not JSON") from exc
     dir_path = desc.get("dir_path") if isinstance(desc, dict) else None
     if not isinstance(dir_path, str):
