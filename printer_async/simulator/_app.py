@@ -152,6 +152,7 @@ class SimulatorApp:
         self.cameras: dict[int, SimulatedPrinter] = {}
         """The printer whose camera server answers on each local port."""
         self.camera = CameraServer()
+        self._requests: set[anyio.CancelScope] = set()
 
     def add_printer(self, port: int, printer: SimulatedPrinter) -> None:
         """Serve ``printer`` on requests arriving on local port ``port``."""
@@ -164,6 +165,18 @@ class SimulatorApp:
     def close_streams(self) -> None:
         """End the camera streams, so that a shutdown does not wait for them."""
         self.camera.close()
+
+    def cancel_requests(self) -> None:
+        """End every request still being answered, without an answer and without an exception.
+
+        For a server that is stopping: it closes the requests' connections first, so that the
+        server, seeing each client gone, neither answers 500 nor logs an unfinished answer. A
+        request cancelled this way returns normally from the ASGI call, where a cancelled task
+        would raise ``CancelledError`` into the server, which uvicorn logs at ERROR as
+        "Exception in ASGI application" with a traceback.
+        """
+        for request_scope in list(self._requests):
+            request_scope.cancel()
 
     def _printer_for(self, scope: Scope) -> SimulatedPrinter | None:
         server = scope.get("server")
@@ -182,6 +195,14 @@ class SimulatorApp:
             return
         if scope["type"] != "http":
             return
+        with anyio.CancelScope() as request_scope:
+            self._requests.add(request_scope)
+            try:
+                await self._serve_http(scope, receive, send)
+            finally:
+                self._requests.discard(request_scope)
+
+    async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         server = scope.get("server")
         camera_printer = self.cameras.get(server[1]) if server is not None else None
         if camera_printer is not None:

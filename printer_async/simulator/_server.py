@@ -163,14 +163,31 @@ async def _stop(server: uvicorn.Server, sockets: list[socket.socket], app: Simul
     with anyio.move_on_after(SHUTDOWN_TIMEOUT):
         while state.connections or state.tasks:  # noqa: ASYNC110 - see above
             await anyio.sleep(0.002)
-    for task in list(state.tasks):
-        task.cancel()
-    for connection in list(state.connections):
-        connection.transport.abort()
-    while state.tasks:  # cancelled tasks leave the set as they finish
-        await anyio.lowlevel.checkpoint()
+    await _cut_off(state, app)
     for listener in getattr(server, "servers", []):
         await listener.wait_closed()
+
+
+async def _cut_off(state: Any, app: SimulatorApp) -> None:
+    """End the requests still unanswered after the grace period, without an ERROR record.
+
+    First their connections, whose loss uvicorn notes from the loop's next iterations
+    (``connection_lost``), then the app's requests, which end quietly. Cancelling uvicorn's tasks
+    instead makes each log "Exception in ASGI application" with a traceback at ERROR.
+    """
+    for connection in list(state.connections):
+        connection.transport.abort()
+    with anyio.move_on_after(SHUTDOWN_TIMEOUT):
+        while state.connections:
+            await anyio.lowlevel.checkpoint()
+    app.cancel_requests()
+    with anyio.move_on_after(SHUTDOWN_TIMEOUT):
+        while state.tasks:  # requests leave the set as they end
+            await anyio.lowlevel.checkpoint()
+    for task in list(state.tasks):  # only a task that ignored its cancellation is still here
+        task.cancel()
+    while state.tasks:
+        await anyio.lowlevel.checkpoint()
 
 
 @contextlib.asynccontextmanager

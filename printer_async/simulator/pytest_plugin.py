@@ -24,6 +24,16 @@ Fixtures:
 Printers are served from a background thread, so the fixtures work in synchronous tests and under
 any async framework. uvicorn is imported only when a fixture is used, so this plugin never breaks a
 test session that does not use it.
+
+Under pytest-socket (Home Assistant's test harness blocks making sockets before each test and lets
+them connect to 127.0.0.1 only), the fixtures request pytest-socket's ``socket_enabled`` fixture
+themselves: a served printer needs sockets made for it (its listening sockets, each connection it
+accepts, the test's client), and binding early would not do, as accepting a connection makes a
+socket too. ``socket_enabled`` lifts only the ban on making sockets; the allow-list on
+``connect()`` (``--allow-hosts``, the ``allow_hosts`` marker, or the harness's own) stays in force,
+so the test still reaches nothing but the hosts it allows. The printers listen on 127.0.0.1. Under
+``--disable-socket`` without an allow-list, add ``--allow-hosts=127.0.0.1`` to keep such tests on
+loopback.
 """
 
 from __future__ import annotations
@@ -58,8 +68,18 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def _allow_making_sockets(request: pytest.FixtureRequest) -> None:
+    """Under pytest-socket, request its ``socket_enabled`` fixture (see the module docstring)."""
+    plugins = request.config.pluginmanager.get_plugins()
+    # Found by module, whatever name it was registered under ("socket" from its entry point,
+    # "pytest_socket" from -p).
+    if any(getattr(plugin, "__name__", None) == "pytest_socket" for plugin in plugins):
+        request.getfixturevalue("socket_enabled")
+
+
 @pytest.fixture(name="simulated_printer_factory")
-def _simulated_printer_factory() -> Iterator[SimulatedPrinterFactory]:
+def _simulated_printer_factory(request: pytest.FixtureRequest) -> Iterator[SimulatedPrinterFactory]:
+    _allow_making_sockets(request)
     try:
         # Imported here so that a session without uvicorn fails only where the fixture is used.
         import uvicorn  # noqa: F401, PLC0415

@@ -5,6 +5,8 @@ import httpx
 import pytest
 from printer_async.simulator import sign
 
+pytest_plugins = ["pytester"]
+
 
 def login(endpoint):
     """Log in to a served printer; return the token."""
@@ -73,3 +75,65 @@ def test_the_plugin_is_registered_by_entry_point(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+# Home Assistant's harness (pytest-homeassistant-custom-component) does this before every test.
+HA_HARNESS_CONFTEST = """
+import pytest_socket
+
+def pytest_runtest_setup():
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    pytest_socket.disable_socket(allow_unix_socket=True)
+"""
+
+UNDER_PYTEST_SOCKET = """
+import socket
+
+import httpx
+import pytest
+import pytest_socket
+
+
+def test_the_simulated_printer_answers(simulated_printer):
+    with httpx.Client(base_url=simulated_printer.base_url) as client:
+        assert client.get("/v1/printer/basic").json()["error"]["code"] == 401
+
+
+def test_the_factory_serves_too(simulated_printer_factory):
+    endpoint = simulated_printer_factory(model="E2")
+    assert httpx.get(f"{endpoint.base_url}/v1/printer/basic").status_code == 200
+
+
+def test_no_other_host_is_reachable(simulated_printer):
+    with (
+        pytest.warns(UserWarning, match="127.0.0.2"),
+        pytest.raises(pytest_socket.SocketConnectBlockedError),
+        socket.socket() as sock,
+    ):
+        sock.connect(("127.0.0.2", simulated_printer.port))
+"""
+
+
+@pytest.mark.parametrize("harness", ["command line", "home assistant"])
+def test_the_fixtures_work_under_pytest_socket_on_loopback_only(pytester, monkeypatch, harness):
+    """Under pytest-socket, as Home Assistant's harness sets it, the fixtures serve on loopback."""
+    pytest.importorskip("pytest_socket")
+    # Only the plugins named below, whether pytest-socket is installed or merely importable.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    if harness == "home assistant":
+        pytester.makeconftest(HA_HARNESS_CONFTEST)
+    pytester.makepyfile(test_user=UNDER_PYTEST_SOCKET)
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "pytest_socket",
+        "-p",
+        "printer_async.simulator.pytest_plugin",
+        "-p",
+        "no:cacheprovider",
+        "--disable-socket",
+        "--allow-hosts=127.0.0.1",
+        "-W",
+        "error",
+    )
+    assert result.ret == 0, result.stdout.str()
+    assert result.parseoutcomes() == {"passed": 3}

@@ -1,10 +1,20 @@
 import asyncio
+import logging
 import time
 
+import anyio
 import httpx
 import pytest
 import trio
-from printer_async.simulator import ScaledClock, SimulatedPrinter, serve, serve_in_thread, sign
+from printer_async.simulator import (
+    Router,
+    ScaledClock,
+    SimulatedPrinter,
+    _server,
+    serve,
+    serve_in_thread,
+    sign,
+)
 
 
 def login_params(password):
@@ -83,6 +93,29 @@ async def test_shutdown_waits_for_an_answer_in_flight():
             await asyncio.sleep(0.05)
         response = await request
     assert response.json()["error"]["code"] == 401
+
+
+async def test_a_stop_that_cuts_a_request_off_logs_nothing_at_error(monkeypatch, caplog):
+    """A request still unanswered when the shutdown's grace ends is cut off without an ERROR."""
+    monkeypatch.setattr(_server, "SHUTDOWN_TIMEOUT", 0.05)  # the grace period, not the subject
+    entered = anyio.Event()
+
+    async def endless(printer, request):
+        entered.set()
+        await anyio.sleep_forever()
+
+    router = Router()
+    router.add("GET", "/endless", endless, auth=False)
+    async with httpx.AsyncClient() as client:
+        async with serve(SimulatedPrinter()) as server:
+            server.app.router = router
+            request = asyncio.ensure_future(
+                client.get(f"{server.endpoints[0].base_url}/v1/endless")
+            )
+            await entered.wait()
+        with pytest.raises(httpx.RemoteProtocolError):
+            await request
+    assert [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_the_log_gives_real_times_for_lazy_completions():
