@@ -6,10 +6,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 DEMO_LIMIT = 30.0
 """Seconds the issue allows the demo."""
 
 
+@pytest.mark.slow
 def test_the_default_demo_finishes_by_itself():
     """`python -m printer_async demo` with no option shows the whole job and exits 0 by itself.
 
