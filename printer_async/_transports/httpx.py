@@ -217,24 +217,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         max_bytes: int = MAX_BODY_BYTES,
     ) -> Answer:
-        """Send one request and read the whole answer.
-
-        Args:
-            method: ``GET`` or ``POST``.
-            endpoint: The API path without ``/v1``, like ``/job/currentjob``.
-            params: Query parameters (the token among them).
-            json: A JSON body.
-            content: A raw body (bytes or an async byte iterator), for uploads.
-            headers: Extra headers.
-            max_bytes: Refuse answers larger than this.
-
-        Returns:
-            The answer.
-
-        Raises:
-            PrinterConnectionError: The request failed on the network or timed out.
-            ProtocolError: The answer was larger than ``max_bytes``.
-        """
+        """Send one request and read the whole answer (the contract: ``BaseTransport.request``)."""
         try:
             request = self._client.build_request(
                 method,
@@ -322,23 +305,10 @@ class Transport:
         params: Mapping[str, Any] | None = None,
         auth: tuple[str, str] | None = None,
     ) -> AsyncIterator[StreamAnswer]:
-        """Send one request and read its answer as it arrives, like a camera's MJPEG stream.
+        """Send one request and read its answer as it arrives (``BaseTransport.stream``).
 
         It goes over a client of its own (see :meth:`_streams`), not the API's, unless the
         caller gave the client.
-
-        Args:
-            method: ``GET`` or ``POST``.
-            url: An absolute URL, which may be on another port of the printer (the camera).
-            params: Query parameters.
-            auth: A user name and password for HTTP Basic authentication.
-
-        Yields:
-            The answer; its body is closed when the ``async with`` block ends.
-
-        Raises:
-            PrinterConnectionError: The request failed on the network or timed out, before or
-                while the body arrived.
         """
         try:
             target = httpx.URL(url)
