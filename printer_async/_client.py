@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import math
 from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeAlias, TypeVar, cast
 
 import anyio
 
 from printer_async._auth import Auth, Span
+from printer_async._busy import DEFAULT_BUSY_RETRY, SINGLE_ATTEMPT, BusyRide, check_busy_retry
 from printer_async._camera import (
     MAX_FRAME_BYTES,
     MAX_SNAPSHOT_BYTES,
@@ -315,6 +317,13 @@ class AsyncPrinter:
             ``"aiohttp"``, which costs about a third of the CPU per request (asyncio only;
             ``pip install "printer-async[aiohttp]"``). Left unset, a :class:`Fleet` the printer
             joins picks for it (aiohttp when installed and the loop is asyncio's).
+        busy_retry: Seconds a read (a GET call, the login it makes included) rides out a busy
+            printer (10003, 500 "printer is busy", HTTP 429): it asks again after 0.05-0.1 s,
+            the wait doubling up to 0.5-1 s, within the call's ``timeout``, and raises
+            :class:`PrinterBusyError` only when the printer is still busy after that long (or
+            would be at the deadline). 0 turns it off; ``math.inf`` rides until the deadline.
+            Commands (setters, job control, uploads, file operations) are never sent twice,
+            and a watch's polls make one attempt each (the watch backs off by itself).
 
     Attributes:
         host: The printer's address, or the proxy's host with ``base_url``.
@@ -324,7 +333,8 @@ class AsyncPrinter:
     Raises:
         ValueError: Neither or both of ``host`` and ``base_url`` were given, ``port`` with
             ``base_url``, or one of them is malformed (checked before any request);
-            ``transport="aiohttp"`` with a ``client``, or an unknown ``transport``.
+            ``transport="aiohttp"`` with a ``client``, or an unknown ``transport``; a
+            negative ``busy_retry``.
         ImportError: ``transport="aiohttp"`` and aiohttp is not installed.
     """
 
@@ -343,8 +353,10 @@ class AsyncPrinter:
         client: httpx.AsyncClient | None = None,
         name: str | None = None,
         transport: TransportName | None = None,
+        busy_retry: float = DEFAULT_BUSY_RETRY,
     ) -> None:
         check_timeout(timeout)
+        self._busy_limit = check_busy_retry(busy_retry)
         if host is not None and base_url is None:
             self.host, self.port = host, check_port(port)
             self._camera_host: str | None = url_host(host)
@@ -468,6 +480,16 @@ class AsyncPrinter:
             scrub(exc, secrets=self._auth.secrets)
             raise
 
+    def _ride(self, method: str, started: float, until: float) -> BusyRide | None:
+        """The ride-out of a call that met a busy printer; ``None`` when it must not ride.
+
+        Only a read rides: a command the printer refused as busy may still have been half
+        done, and a watch's poll backs off by itself (:data:`._busy.SINGLE_ATTEMPT`).
+        """
+        if method != "GET" or not self._busy_limit or SINGLE_ATTEMPT.get():
+            return None
+        return BusyRide(started, self._busy_limit, until)
+
     async def _request(
         self,
         method: str,
@@ -479,12 +501,15 @@ class AsyncPrinter:
         headers: Mapping[str, str] | None = None,
         max_bytes: int = MAX_BODY_BYTES,
         replayable: bool = True,
+        ride_until: float = math.inf,
     ) -> Any:
         """Send an authenticated request and return its ``data``.
 
         A refused token leads to one login and one retry. ``body`` makes a fresh raw body for
         each attempt; when it cannot (``replayable=False``, a stream read once), the refused
-        token is still replaced but the error is raised instead of retrying.
+        token is still replaced but the error is raised instead of retrying. A GET rides out
+        busy answers (see ``busy_retry``), until ``ride_until`` at the latest (the loop's
+        clock: the deadline of a call this request is part of).
         """
         self._check_open()
         self._sent = True
@@ -492,8 +517,9 @@ class AsyncPrinter:
         with call as scope:
             if body is not None and self._call_timeout is not None:
                 body = _moving_deadline(body, scope, self._call_timeout)
-            started = call.started
+            started = attempt_started = call.started
             transport = self._transport
+            ride: BusyRide | None = None
 
             def send(token: str) -> Awaitable[Answer]:  # not a coroutine: one frame less a poll
                 return transport.request(
@@ -506,29 +532,43 @@ class AsyncPrinter:
                     max_bytes=max_bytes,
                 )
 
-            token = self._auth.fresh_token() or await self._auth.token(
-                span=Span(started, scope.deadline)
-            )
-            try:
-                return unwrap(endpoint, await send(token))
-            except AuthenticationError as exc:
-                if exc.code != 401:  # noqa: PLR2004 - only a refused token is worth a new login
-                    raise
-                # The deadline as it is now: an upload's has moved on while it was sent.
-                span = Span(started, scope.deadline)
-                if not replayable:
-                    await self._auth.refresh(stale=token, span=span)
-                    # Not the generic "log in again": that is done; what is left is the resend.
-                    raise AuthenticationError(
-                        f"{endpoint}: {exc.code} {exc.msg or '(no message)'}: the token was "
-                        "renewed, but a streamed upload cannot be sent twice: call "
-                        "upload_file() again",
-                        code=exc.code,
-                        msg=exc.msg,
-                        endpoint=exc.endpoint,
-                    ) from exc
-            token = await self._auth.refresh(stale=token, span=span)
-            return unwrap(endpoint, await send(token))
+            while True:
+                try:
+                    # Each attempt counts as a call of its own for the login: one that failed
+                    # busy before this attempt began is not its answer.
+                    token = self._auth.fresh_token() or await self._auth.token(
+                        span=Span(attempt_started, scope.deadline)
+                    )
+                    try:
+                        return unwrap(endpoint, await send(token))
+                    except AuthenticationError as exc:
+                        if exc.code != 401:  # noqa: PLR2004 - only a refused token: a new login
+                            raise
+                        # The deadline as it is now: an upload's has moved on while it was sent.
+                        span = Span(attempt_started, scope.deadline)
+                        if not replayable:
+                            await self._auth.refresh(stale=token, span=span)
+                            # Not the generic "log in again": that is done; what is left is
+                            # the resend.
+                            raise AuthenticationError(
+                                f"{endpoint}: {exc.code} {exc.msg or '(no message)'}: the token "
+                                "was renewed, but a streamed upload cannot be sent twice: call "
+                                "upload_file() again",
+                                code=exc.code,
+                                msg=exc.msg,
+                                endpoint=exc.endpoint,
+                            ) from exc
+                    token = await self._auth.refresh(stale=token, span=span)
+                    return unwrap(endpoint, await send(token))
+                except PrinterBusyError:
+                    ride = ride or self._ride(method, started, min(scope.deadline, ride_until))
+                    now = anyio.current_time()
+                    delay = ride.next_delay(now, now - attempt_started) if ride else None
+                    if delay is None:
+                        raise
+                    _log.debug("%s: %s is busy; asking again in %.2f s", self.name, endpoint, delay)
+                    await anyio.sleep(delay)
+                    attempt_started = anyio.current_time()
 
     async def login(self) -> None:
         """Log in now, instead of on the first call.
@@ -683,7 +723,8 @@ class AsyncPrinter:
     ) -> AsyncIterator[JobListEntry]:
         """Every job in the history, page by page.
 
-        The number of jobs comes from :meth:`statistics`. A page that answers 10003 busy is
+        The number of jobs comes from :meth:`statistics`. Each page is a read, which rides out
+        a busy printer for ``busy_retry`` seconds first; a page still busy after that is
         asked for again after ``backoff``, doubling each time, at most ``busy_retries`` times.
         The walk also ends, with a warning on the ``printer_async`` logger, at a page the
         printer already sent (it ignores ``start_pos``) or after :data:`MAX_PAGES` pages,

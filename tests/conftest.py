@@ -38,8 +38,12 @@ def _api():
 
 @pytest.fixture(name="printer")
 async def _printer(api):
-    """An ``AsyncPrinter`` on the respx router, with a password so it logs in by itself."""
-    async with AsyncPrinter(HOST, password=PASSWORD) as printer:
+    """An ``AsyncPrinter`` on the respx router, with a password so it logs in by itself.
+
+    It makes one attempt per call (``busy_retry=0``), so that a test sees each answer it
+    mocks as sent; the ride-out of busy answers has tests of its own.
+    """
+    async with AsyncPrinter(HOST, password=PASSWORD, busy_retry=0) as printer:
         yield printer
 
 

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Final
 import anyio
 import attrs
 
+from printer_async._busy import SINGLE_ATTEMPT
 from printer_async._checks import shown
 from printer_async._errors import (
     AuthenticationError,
@@ -567,6 +568,7 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
         anchor = ideal if started - target <= tracker.slack else started
         job: CurrentJob | None = None
         error: PrinterError | None = None
+        single = SINGLE_ATTEMPT.set(True)  # one request a poll: the watch's back-off is its own
         try:
             job = await poll()
         except AuthenticationError as exc:
@@ -577,6 +579,8 @@ async def _run(  # noqa: PLR0917 - private, called once with every argument
             events, delay = tracker.failed(exc, started=started, now=clock(), wall=wall_clock())
         else:
             events, delay = tracker.answered(job, now=clock(), wall=wall_clock())
+        finally:
+            SINGLE_ATTEMPT.reset(single)
         _observe(on_poll, tracker, job, error, clock() - started, delay)
         ideal = anchor + delay
         for event in events:
