@@ -21,6 +21,7 @@ from printer_async._errors import (
     StateReason,
 )
 from printer_async._models import (
+    REDACT_KEYS,
     BasicInfo,
     CameraInfo,
     CurrentJob,
@@ -30,6 +31,8 @@ from printer_async._models import (
     JobListEntry,
     JobStatus,
     NozzleInfo,
+    PrinterIdentity,
+    PrinterState,
     RunningStatus,
     RunningStatusInfo,
     Statistics,
@@ -40,6 +43,7 @@ from printer_async._orchestration.watch import EventKind, JobEvent, PollReport
 from printer_async._transports.httpx_over_aiohttp import aiohttp_client
 
 __all__ = [
+    "REDACT_KEYS",
     "ApiError",
     "AsyncPrinter",
     "AuthenticationError",
@@ -63,6 +67,8 @@ __all__ = [
     "PrinterBusyError",
     "PrinterConnectionError",
     "PrinterError",
+    "PrinterIdentity",
+    "PrinterState",
     "PrinterStateError",
     "ProtocolError",
     "RunningStatus",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import logging
@@ -55,6 +56,8 @@ from printer_async._models import (
     JobListEntry,
     JobStatus,
     NozzleInfo,
+    PrinterIdentity,
+    PrinterState,
     RunningStatus,
     RunningStatusInfo,
     Statistics,
@@ -68,7 +71,7 @@ from printer_async._orchestration.watch import (
     watch_jobs,
 )
 from printer_async._redact import scrub
-from printer_async._transports.base import MAX_BODY_BYTES, BaseTransport
+from printer_async._transports.base import MAX_BODY_BYTES, BaseTransport, on_asyncio
 from printer_async._transports.httpx import Transport
 from printer_async._upload import UPLOAD_ENDPOINT, ProgressCallback, Upload, UploadSource
 
@@ -340,6 +343,9 @@ class AsyncPrinter:
 
     filepos_prefix: str = FILEPOS_PREFIX
     """The path prefix of the file and directory operations; see :data:`FILEPOS_PREFIX`."""
+
+    _nozzle_count: int | None = None
+    """The printer's nozzles, from the first :meth:`identify` or :meth:`read_state`."""
 
     def __init__(
         self,
@@ -782,6 +788,118 @@ class AsyncPrinter:
         """The printer's identity, versions, clock and free storage (``GET /printer/system``)."""
         data = await self._request("GET", "/printer/system")
         return self._structure(data, SystemInfo, endpoint="/printer/system")
+
+    async def identify(self) -> PrinterIdentity:
+        """Who the printer is, for a device registry: the connection test of a setup form.
+
+        One ``GET /printer/system``, after a login when the printer holds no token yet (a new
+        ``AsyncPrinter`` logs in first), so it checks the address, the API switch and the
+        password at once, and tells the device's identity; see :class:`PrinterIdentity` for
+        why its ``unique_id`` is the serial number. It also remembers the printer's nozzle
+        count for :meth:`read_state`.
+
+        Raises:
+            AuthenticationError: The access password is wrong.
+            PrinterConnectionError: Nothing answered at the address within ``timeout``.
+            PrinterError: Something answered, but not as a Raise3D printer's API does
+                (``ProtocolError``), its API service is not started (``ServiceUnavailableError``),
+                or it stayed busy (``PrinterBusyError``).
+        """
+        info = await self.system_info()
+        self._nozzle_count = info.nozzle_count
+        return PrinterIdentity.from_system_info(info, name=self.name)
+
+    async def read_state(self) -> PrinterState:
+        """The printer's whole state at once: what a dashboard or a coordinator shows.
+
+        ``/job/currentjob``, ``/printer/runningstatus``, ``/printer/basic`` and every nozzle's
+        ``/printer/nozzle<n>`` are asked for concurrently, under one deadline: ``timeout``
+        seconds for the whole read, the login included. The nozzle count comes from one
+        ``/printer/system`` read, the first time (or from :meth:`identify`), and is
+        remembered. Each read rides out a busy printer as every read does (``busy_retry``),
+        within that deadline. It opens up to five connections to the printer, kept for the
+        next read.
+
+        See :class:`PrinterState` for how the running status and the job's status combine
+        (an idle printer reports ``job_status: "running"``: the running status decides).
+
+        Raises:
+            PrinterError: Any of the reads failed: the first failure, the others cancelled;
+                never an ``ExceptionGroup``. A deadline reached is a
+                :class:`PrinterConnectionError`.
+        """
+        self._check_open()
+        call = _Call(self, "GET", "the printer's state (job, status, basic, nozzles)")
+        with call as scope:
+            if self._nozzle_count is None:
+                info = self._structure(
+                    await self._request("GET", "/printer/system", ride_until=scope.deadline),
+                    SystemInfo,
+                    endpoint="/printer/system",
+                )
+                self._nozzle_count = info.nozzle_count
+            nozzles = 2 if self._nozzle_count >= 2 else 1  # noqa: PLR2004 - the API has two
+            endpoints = (
+                "/job/currentjob",
+                "/printer/runningstatus",
+                "/printer/basic",
+                *(f"/printer/nozzle{index}" for index in range(1, nozzles + 1)),
+            )
+            data = await self._read_all(endpoints, until=scope.deadline)
+        job = self._structure(data[0], CurrentJob, endpoint=endpoints[0])
+        if job.job_status is JobStatus.UNKNOWN:
+            self._unknown.check(job, "job_status", endpoint=endpoints[0], printer=self.name)
+        running = self._structure(data[1], RunningStatusInfo, endpoint=endpoints[1])
+        self._unknown.check(running, "running_status", endpoint=endpoints[1], printer=self.name)
+        return PrinterState(
+            job=job,
+            running_status=running,
+            basic=self._structure(data[2], BasicInfo, endpoint=endpoints[2]),
+            nozzles=tuple(
+                self._structure(item, NozzleInfo, endpoint=endpoint)
+                for item, endpoint in zip(data[3:], endpoints[3:], strict=True)
+            ),
+        )
+
+    async def _read_all(self, endpoints: tuple[str, ...], *, until: float) -> list[Any]:
+        """Every endpoint's ``data``, read concurrently; the first failure, the others cancelled.
+
+        A task each, in an ``asyncio.TaskGroup`` under asyncio (about 90 µs a full update less
+        than anyio's task group: ``benchmarks/full_update.py``), in anyio's under trio. No
+        task outlives the call, and no ``ExceptionGroup`` is raised: a read's failure is kept
+        and raised alone.
+        """
+        results: list[Any] = [None] * len(endpoints)
+        failures: list[Exception] = []
+        cancel_others: Callable[[], object]
+
+        async def read(index: int) -> None:
+            try:
+                results[index] = await self._request("GET", endpoints[index], ride_until=until)
+            except Exception as exc:  # noqa: BLE001 - raised below, alone: no ExceptionGroup
+                if not failures:
+                    failures.append(exc)
+                    cancel_others()
+
+        if on_asyncio():
+            tasks: list[asyncio.Task[None]] = []
+
+            def cancel_others() -> None:
+                failed = asyncio.current_task()
+                for task in tasks:
+                    if task is not failed:
+                        task.cancel()
+
+            async with asyncio.TaskGroup() as group:
+                tasks.extend(group.create_task(read(index)) for index in range(len(endpoints)))
+        else:
+            async with anyio.create_task_group() as task_group:
+                cancel_others = task_group.cancel_scope.cancel
+                for index in range(len(endpoints)):
+                    task_group.start_soon(read, index)
+        if failures:
+            raise failures[0]
+        return results
 
     async def running_status(self) -> RunningStatus:
         """What the printer is doing (``GET /printer/runningstatus``).

@@ -8,13 +8,17 @@ from __future__ import annotations
 import enum
 import re
 from datetime import datetime  # noqa: TC003 - attrs/cattrs read the annotation at runtime
-from typing import Final
+from types import MappingProxyType
+from typing import Final, Literal
 
 import attrs
 
 __all__ = [
     "DEFAULT_CAMERA_PORT",
+    "MANUFACTURER",
     "NO_ESTIMATE_TOTAL_TIME",
+    "REDACT_KEYS",
+    "SENSITIVE",
     "BasicInfo",
     "CameraInfo",
     "CurrentJob",
@@ -24,6 +28,8 @@ __all__ = [
     "JobListEntry",
     "JobStatus",
     "NozzleInfo",
+    "PrinterIdentity",
+    "PrinterState",
     "RunningStatus",
     "RunningStatusInfo",
     "Statistics",
@@ -37,6 +43,24 @@ NO_ESTIMATE_TOTAL_TIME: Final = 3_600_000
 """The ``total_time`` (seconds, 1,000 hours) a real printer reports, with ``total_layer: 0``,
 while it has no estimate: when idle, and for a job that has just started until the printer has
 read the file's slicing data (``api/captures/`` in the design notes)."""
+
+MANUFACTURER: Final = "Raise3D"
+"""Who makes every printer this API speaks for."""
+
+SENSITIVE: Final = "printer_async.sensitive"
+"""The attrs metadata key that marks a field :data:`REDACT_KEYS` must hold: its value is
+``"secret"`` (a credential) or ``"identifying"`` (names one printer, its owner or its place on
+the network)."""
+
+Sensitivity = Literal["secret", "identifying"]
+
+
+def _marked(kind: Sensitivity) -> MappingProxyType[str, Sensitivity]:
+    return MappingProxyType({SENSITIVE: kind})
+
+
+_SECRET: Final = _marked("secret")
+_IDENTIFYING: Final = _marked("identifying")
 
 
 class _TolerantEnum(enum.StrEnum):
@@ -94,8 +118,9 @@ class CurrentJob:
     total_time: int
     """Estimated total print time in seconds, as sent: see :attr:`estimate_known` before using
     it (a printer with no estimate yet sends 3,600,000 with ``total_layer`` 0)."""
-    job_id: str
-    """Distinguishes jobs; empty when there is no job."""
+    job_id: str = attrs.field(metadata=_IDENTIFYING)
+    """Distinguishes jobs; empty when there is no job. Identifying: its first two parts look
+    like the printer's network (MAC) addresses (``C400AD844745_48E7DAEB839B_...``)."""
     job_status: JobStatus
     """The job's status; a value this version does not know is ``JobStatus.UNKNOWN`` (and
     :attr:`raw_job_status` keeps what the printer sent). Meaningless when :attr:`has_job` is
@@ -155,7 +180,8 @@ class JobListEntry:
     """One job of the dashboard's job history (``GET /dashboard/joblist``)."""
 
     file_name: str
-    job_id: str
+    job_id: str = attrs.field(metadata=_IDENTIFYING)
+    """The job's ``job_id``, as :attr:`CurrentJob.job_id` (identifying)."""
     job_index: int
     """Position in the job history; pass it with ``job_id`` to get the job's details."""
     user_tag: str
@@ -170,8 +196,8 @@ class SystemInfo:
     type or unparsable is ``None`` (logged at DEBUG) rather than failing the whole call.
     """
 
-    serial_number: str
-    """The serial number (the wire spells it ``Serial_number``)."""
+    serial_number: str = attrs.field(metadata=_IDENTIFYING)
+    """The serial number, as on the printer's label (the wire spells it ``Serial_number``)."""
     api_version: str | None = None
     battery: float | None = None
     """Battery voltage in volts; a real Pro2 reports 0."""
@@ -182,9 +208,10 @@ class SystemInfo:
     form ``2017-08-16 07:08:59``."""
     firmware_version: str | None = None
     language: str | None = None
-    machine_id: str
-    """A numeric string that identifies the printer."""
-    machine_ip: str | None = None
+    machine_id: str = attrs.field(metadata=_IDENTIFYING)
+    """A numeric string that identifies the printer: the firmware's own id (20 digits on a real
+    Pro2), shown nowhere on the printer; see :attr:`PrinterIdentity.unique_id`."""
+    machine_ip: str | None = attrs.field(default=None, metadata=_IDENTIFYING)
     machine_name: str | None = None
     model: str | None = None
     """Like ``Raise3D Pro2``."""
@@ -205,11 +232,12 @@ class CameraInfo:
     """
 
     is_camera_connected: bool
-    server_uri: str | None = None
+    server_uri: str | None = attrs.field(default=None, metadata=_IDENTIFYING)
     """Like ``:30216/api/v1/camera/auth_stream`` (relative, port first); the wire spells it
     ``camerserver_URI``. ``None`` when the printer leaves it out (no camera)."""
-    user_name: str | None = None
-    password: str | None = attrs.field(default=None, repr=False)
+    user_name: str | None = attrs.field(default=None, metadata=_SECRET)
+    """The camera server's user name."""
+    password: str | None = attrs.field(default=None, repr=False, metadata=_SECRET)
     """The camera server's password; never shown in ``repr``."""
 
     @property
@@ -304,3 +332,173 @@ class FileList:
     """Names of the sub-directories on this page (wire ``dir_list``)."""
     files: tuple[FileEntry, ...]
     """The print files on this page (wire ``file_list``)."""
+
+
+@attrs.frozen(kw_only=True)
+class PrinterIdentity:
+    """Who a printer is, for a device registry: :meth:`AsyncPrinter.identify`'s answer.
+
+    Built from :class:`SystemInfo` by :meth:`from_system_info`. In Home Assistant's terms:
+    ``identifiers={(DOMAIN, identity.unique_id)}``, and the other fields fill the
+    ``DeviceInfo`` of the same names (``firmware_version`` fits ``hw_version``).
+    """
+
+    unique_id: str = attrs.field(metadata=_IDENTIFYING)
+    """The printer's one stable id: its serial number.
+
+    The serial number is printed on the printer's label, so a user can tell which entry is
+    which printer, and it survives what an address does not: a new IP address, a new network,
+    a proxy in front. ``machine_id`` is the firmware's own id (``17446916158712584660`` on the
+    real Pro2 of the captures, beside its serial ``10132021017``): shown nowhere on the
+    printer, and nothing documents what keeps it (a firmware update, a reset). When a printer
+    reports an empty serial number, ``machine_id`` stands in.
+    """
+    manufacturer: str = MANUFACTURER
+    """Always ``"Raise3D"``."""
+    model: str | None
+    """Like ``Raise3D Pro2``; ``None`` when the printer does not say."""
+    name: str
+    """The printer's machine name (Machine > Settings on its screen; ``Raise3D`` from the
+    factory), else the name given to :class:`AsyncPrinter`."""
+    serial_number: str = attrs.field(metadata=_IDENTIFYING)
+    """As :attr:`SystemInfo.serial_number`."""
+    sw_version: str | None
+    """The printer's system version (:attr:`SystemInfo.version`), like ``1.7.7.1026``."""
+    firmware_version: str | None
+    """Like ``1.7.0.1008``."""
+    api_version: str | None
+    """The Remote Access API's version, like ``0.1.0.926``."""
+
+    @classmethod
+    def from_system_info(cls, info: SystemInfo, *, name: str | None = None) -> PrinterIdentity:
+        """The identity in a ``/printer/system`` answer.
+
+        Args:
+            info: The answer.
+            name: The name to use when the printer reports no machine name (an
+                :class:`AsyncPrinter` passes its own); without one, the model and the serial
+                number.
+        """
+        serial = info.serial_number.strip()
+        machine_name = (info.machine_name or "").strip()
+        fallback = name or f"{info.model or MANUFACTURER} {serial or info.machine_id}"
+        return cls(
+            unique_id=serial or info.machine_id,
+            model=info.model,
+            name=machine_name or fallback,
+            serial_number=info.serial_number,
+            sw_version=info.version,
+            firmware_version=info.firmware_version,
+            api_version=info.api_version,
+        )
+
+
+_ACTIVE_JOB: Final = frozenset({JobStatus.RUNNING, JobStatus.PAUSED})
+_ENDED_JOB: Final = frozenset({JobStatus.COMPLETED, JobStatus.STOPPED})
+
+
+@attrs.frozen(kw_only=True)
+class PrinterState:
+    """A printer's whole state, read at once: :meth:`AsyncPrinter.read_state`'s answer.
+
+    The printer's job and running status can disagree: an idle printer reports
+    ``job_status: "running"`` (a real Pro2 does, with an empty job). **The running status
+    decides.** A printer whose running status is ``idle`` is idle, whatever the job says:
+    :attr:`job_status` is then no running or paused job (``None``, or the last job's
+    ``completed`` or ``stopped``), and :attr:`progress` and :attr:`remaining_time` follow it.
+    Without a job loaded (:attr:`CurrentJob.has_job` false) there is no job status at all.
+    """
+
+    job: CurrentJob
+    """``/job/currentjob`` as the printer sent it."""
+    running_status: RunningStatusInfo
+    """``/printer/runningstatus``."""
+    basic: BasicInfo
+    """``/printer/basic``: fan, feed rate, heatbed."""
+    nozzles: tuple[NozzleInfo, ...]
+    """Every nozzle, left first (``/printer/nozzle1``, then ``/printer/nozzle2`` on a printer
+    with two)."""
+
+    @property
+    def status(self) -> RunningStatus:
+        """What the printer is doing: :attr:`RunningStatusInfo.running_status`."""
+        return self.running_status.running_status
+
+    @property
+    def is_idle(self) -> bool:
+        """Whether the printer is idle: its running status says ``idle``, whatever the job says."""
+        return self.running_status.running_status is RunningStatus.IDLE
+
+    @property
+    def job_status(self) -> JobStatus | None:
+        """The job's status once the running status has had its say.
+
+        ``None`` without a job loaded, and for an idle printer whose job claims to run or to
+        be paused; otherwise :attr:`CurrentJob.job_status` (an idle printer keeps its last
+        job's ``completed`` or ``stopped``).
+        """
+        job = self.job
+        if not job.has_job or (self.is_idle and job.job_status in _ACTIVE_JOB):
+            return None
+        return job.job_status
+
+    @property
+    def is_printing(self) -> bool:
+        """Whether a job is running: the job says so and the printer is not idle."""
+        return self.job_status is JobStatus.RUNNING
+
+    @property
+    def is_paused(self) -> bool:
+        """Whether a job is paused: the job says so and the printer is not idle."""
+        return self.job_status is JobStatus.PAUSED
+
+    @property
+    def progress(self) -> float | None:
+        """The job's progress in percent (0-100), or ``None`` when there is no job status."""
+        return None if self.job_status is None else self.job.print_progress
+
+    @property
+    def remaining_time(self) -> int | None:
+        """Seconds left: ``None`` without a job status or an estimate, 0 once the job ended."""
+        status = self.job_status
+        if status is None:
+            return None
+        if status in _ENDED_JOB:
+            return 0
+        return self.job.remaining_time
+
+
+_ALWAYS_REDACTED: Final = frozenset({"password", "token", "sign"})
+"""Secrets no model holds but whatever an integration dumps beside them may: its configuration's
+password, a token, a login's signature."""
+
+REDACT_KEYS: Final = _ALWAYS_REDACTED | frozenset(
+    field.name
+    for cls in (
+        CurrentJob,
+        Statistics,
+        JobListEntry,
+        SystemInfo,
+        CameraInfo,
+        RunningStatusInfo,
+        BasicInfo,
+        NozzleInfo,
+        JobDetail,
+        FileEntry,
+        FileList,
+        PrinterIdentity,
+        PrinterState,
+    )
+    for field in attrs.fields(cls)
+    if SENSITIVE in field.metadata
+)
+"""Field names to hand Home Assistant's ``async_redact_data`` (or any redaction by key), so
+that diagnostics made with ``attrs.asdict(...)`` of what printer-async returns hold no secret
+and no identifying value.
+
+Secrets: ``password``, ``user_name`` (the camera's credentials), ``token``, ``sign``.
+Identifying: ``serial_number``, ``unique_id`` (the serial number), ``machine_id``,
+``machine_ip``, ``server_uri``, ``job_id``. Every such field is marked with :data:`SENSITIVE`
+in its attrs metadata, and a test holds the models to it. Add your configuration's own keys
+(an address, say: ``REDACT_KEYS | {CONF_HOST}``).
+"""

@@ -187,3 +187,13 @@ async def test_a_printers_own_watch_does_not_ride_out_a_busy_poll(sim, endpoint,
     assert anyio.current_time() - started >= 0.05
     assert busy_fired(sim, CURRENTJOB) == 1
 
+
+@pytest.mark.usefixtures("quick_backoff")
+async def test_read_state_rides_out_busy_answers_of_its_reads(sim, endpoint, transport):
+    """Busy answers on any of read_state()'s concurrent reads are ridden out."""
+    async with printer_for(endpoint, transport) as printer:
+        await printer.identify()
+        sim.faults.busy("10003", count=4)
+        state = await printer.read_state()
+    assert state.is_idle
+    assert busy_fired(sim) == 4
