@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Final
 import anyio
 import attrs
 
+from printer_async import _redact
+from printer_async._checks import TOKEN_FORM
 from printer_async._envelope import unwrap
 from printer_async._errors import (
     AuthenticationError,
@@ -33,7 +35,8 @@ REFRESH_MARGIN: Final = 3600.0
 """Log in again this long before the token would expire."""
 
 _REMEMBERED_SECRETS: Final = 4
-"""Tokens and signatures kept to blank in errors: the current ones and those just replaced."""
+"""Tokens and signatures kept to blank in errors and logs: the current ones and those just
+replaced (a call still in flight with them may yet log a printer's echo)."""
 
 
 def sign(password: str, timestamp_ms: int) -> str:
@@ -119,6 +122,7 @@ class Auth:
         self._secrets: collections.deque[str] = collections.deque(maxlen=_REMEMBERED_SECRETS)
         if token is not None:
             self._secrets.append(token)
+        self._remember()
         self.login_count = 0
         """How many logins this printer has made (for metrics and tests)."""
 
@@ -131,6 +135,14 @@ class Auth:
     def secrets(self) -> tuple[str, ...]:
         """The latest tokens and login signatures, to keep out of exceptions."""
         return tuple(self._secrets)
+
+    def _remember(self) -> None:
+        """Have every log record blank the password and the latest tokens and signatures."""
+        _redact.remember(self, "login", (self._password, *self._secrets))
+
+    def forget(self) -> None:
+        """Stop blanking this printer's secrets in logs (its printer was closed)."""
+        _redact.forget(self)
 
     def _is_fresh(self) -> bool:
         if self._token is None:
@@ -259,16 +271,19 @@ class Auth:
         timestamp = int(time.time() * 1000)
         signature = sign(password, timestamp)
         self._secrets.append(signature)
+        self._remember()  # before it is sent: the answer may echo it
         params = {"sign": signature, "timestamp": timestamp}
         answer = await self.transport.request("GET", "/login", params=params)
         self.login_count += 1
         data = unwrap("/login", answer)
         token = data.get("token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token or not token.isprintable():
+        if not isinstance(token, str) or not TOKEN_FORM.fullmatch(token):
             raise ProtocolError(
-                "/login: the answer has no token (a string of printable characters)",
+                "/login: the answer has no token (1 to 256 letters and digits, as printers "
+                "issue them)",
                 endpoint="/login",
             )
         self._secrets.append(token)
+        self._remember()
         self._obtained_at = self._clock()
         return token

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from printer_async import _redact
 from printer_async._errors import (
     ApiError,
     AuthenticationError,
@@ -28,6 +29,7 @@ __all__ = [
     "SNAPSHOT_PATH",
     "STREAM_PATH",
     "MjpegParser",
+    "camera_credentials",
     "camera_error",
     "multipart_boundary",
 ]
@@ -41,6 +43,29 @@ MAX_FRAME_BYTES: Final = 8 * 1024 * 1024
 
 _BOUNDARY: Final = re.compile(r"""(?i)boundary\s*=\s*(?:"([^"]+)"|([^;,\s]+))""")
 _CONTENT_LENGTH: Final = re.compile(rb"(?im)^content-length\s*:\s*(\d+)\s*$")
+
+
+def camera_credentials(
+    owner: object, user_name: str | None, password: str | None
+) -> tuple[str, str] | None:
+    """The camera server's Basic credentials, known from now on as secrets of ``owner``.
+
+    Every log record then blanks the password and ``user:password`` (whose base64 is the
+    ``Authorization`` header a camera server or a proxy may echo), until ``owner`` forgets its
+    secrets; the next call's credentials replace these (they change at every reboot).
+
+    Args:
+        owner: Whose secrets they are (the printer's login state).
+        user_name: From ``/printer/camera``.
+        password: From ``/printer/camera``.
+
+    Returns:
+        ``(user_name, password)``, or ``None`` when the printer gave no credentials.
+    """
+    if user_name is None or password is None:
+        return None
+    _redact.remember(owner, "camera", (password, f"{user_name}:{password}"))
+    return user_name, password
 
 
 def camera_error(status_code: int, path: str) -> PrinterError:

@@ -18,6 +18,7 @@ from printer_async._errors import InvalidParameterError, PathError
 
 __all__ = [
     "MAX_NUMBER",
+    "TOKEN_FORM",
     "check_int",
     "check_job_id",
     "check_name",
@@ -27,6 +28,7 @@ __all__ = [
     "check_port",
     "check_secret",
     "check_timeout",
+    "check_token",
     "parse_base_url",
     "shown",
     "url_host",
@@ -205,6 +207,26 @@ def check_secret(name: str, value: str | None) -> str | None:
     """
     if value is not None and not _is_text(value):
         raise ValueError(f"{name} must be a string without lone surrogates")
+    return value
+
+
+TOKEN_FORM: Final = re.compile(r"[A-Za-z0-9]{1,256}")
+"""A token as printers issue it: letters and digits (32 lower-case hex digits in every capture
+and in the vendor's examples). Anything else would travel in a query string where ``&``, ``%``
+or ``#`` break the URL and what is known of it: it is refused, from a login as from a caller."""
+
+
+def check_token(value: str | None) -> str | None:
+    """Check a token given to the printer (``None`` for none).
+
+    Raises:
+        ValueError: ``value`` is not 1 to 256 letters and digits, the form printers issue (its
+            text is not shown).
+    """
+    if value is not None and not (isinstance(value, str) and TOKEN_FORM.fullmatch(value)):
+        raise ValueError(
+            "token must be 1 to 256 letters and digits, as a printer's login issues it"
+        )
     return value
 
 

@@ -19,6 +19,7 @@ from printer_async._camera import (
     SNAPSHOT_PATH,
     STREAM_PATH,
     MjpegParser,
+    camera_credentials,
     camera_error,
     multipart_boundary,
 )
@@ -32,6 +33,7 @@ from printer_async._checks import (
     check_port,
     check_secret,
     check_timeout,
+    check_token,
     parse_base_url,
     url_host,
 )
@@ -399,7 +401,7 @@ class AsyncPrinter:
         self._auth = Auth(
             self._transport,
             password=check_secret("password", password),
-            token=check_secret("token", token),
+            token=check_token(token),
         )
         self._call_timeout = self._transport.call_timeout
         self._deadlines = Deadlines()
@@ -430,6 +432,7 @@ class AsyncPrinter:
         """Close the HTTP clients this printer created (API, camera); a second call does nothing."""
         if not self._transport.closed:
             await self._transport.aclose()
+        self._auth.forget()
 
     @property
     def closed(self) -> bool:
@@ -1469,9 +1472,7 @@ class AsyncPrinter:
                 msg="camera is not connected",
                 endpoint="/printer/camera",
             )
-        auth = None
-        if info.user_name is not None and info.password is not None:
-            auth = (info.user_name, info.password)
+        auth = camera_credentials(self._auth, info.user_name, info.password)
         return f"http://{self._camera_host}:{info.server_port}{path}", auth
 
     async def snapshot(self, *, max_bytes: int = MAX_SNAPSHOT_BYTES) -> bytes:
