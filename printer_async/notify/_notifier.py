@@ -15,13 +15,19 @@ What it promises:
 * Delivery never holds up the watch: :meth:`Notifier.submit` only queues the message, and
   Apprise's blocking ``notify()`` runs in a worker thread. A failing service is logged (without
   its URL, which may hold a token) and the watch goes on.
+* The URLs' secrets (passwords, the parts Apprise itself masks, tokens in paths and queries)
+  are blanked in every log record, in every form (a receiver that echoes the
+  ``Authorization: Basic`` header gets it logged by Apprise), for as long as the notifier lives;
+  nothing else of a URL is (hosts, ports and plain words stay readable).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
+import ipaddress
 import logging
 import re
 import time
@@ -33,9 +39,10 @@ import anyio
 import anyio.to_thread
 import attrs
 
+from printer_async import _redact
 from printer_async._models import JobStatus
 from printer_async._orchestration.watch import EventKind, JobEvent
-from printer_async._redact import redact
+from printer_async._redact import MIN_SECRET, redact
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -90,9 +97,9 @@ DEFAULT_QUEUE: Final = 256
 DEFAULT_DRAIN_TIMEOUT: Final = 15.0
 """Seconds the notifier's block waits at its end for queued notifications to go out."""
 
-_REDACTED: Final = "[redacted]"
-_SHORTEST_SECRET: Final = 4
-"""URL parts shorter than this are not blanked in logs (they would blank ordinary text)."""
+_LONG_SECRET: Final = 16
+"""A URL part this long is taken for a token even without a digit in it."""
+_HOST_NAME: Final = re.compile(r"(?i)[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 _THIRD_PARTY_LOGGERS: Final = (
     "apprise",
     "urllib3.connectionpool",
@@ -145,55 +152,60 @@ def event_name(event: JobEvent) -> str:
     return event.kind.value
 
 
-def _url_secrets(urls: Iterable[str]) -> list[str]:
-    """The parts of notification URLs that must not reach a log: every piece but the scheme.
+def _looks_secret(part: str) -> bool:
+    """Whether a URL's path segment, query value or host part is taken for a token.
 
-    Apprise URLs put tokens anywhere (``tgram://<token>/<chat>``, ``ntfy://<topic>``,
-    ``json://user:password@host/path``), and Apprise and urllib3 log them at DEBUG level.
-    Longest first, so that a secret is blanked whole before any part of it.
+    Letters and digits mixed, or a long run: a webhook's id, a bot's token. Not a host name,
+    an address, a port number or a plain word (``webhook``, ``notify``), which logs need.
     """
+    if len(part) < MIN_SECRET or part.isdigit() or _HOST_NAME.fullmatch(part):
+        return False
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(part.strip("[]"))
+        return False
+    mixed = any(c.isdigit() for c in part) and any(c.isalpha() for c in part)
+    return mixed or len(part) >= _LONG_SECRET
+
+
+def _url_secrets(url: str) -> set[str]:
+    """The secrets of a notification URL, as far as its text shows them.
+
+    Apprise URLs put them anywhere (``json://user:password@host/path``,
+    ``tgram://<token>/<chat>``, ``hassio://host/<token>``): the password of ``user:password@``
+    (and ``user:password`` itself, which a Basic header encodes), and each part of the
+    address, path and query that looks like a token (:func:`_looks_secret`).
+    """
+    rest = url.partition("://")[2] or url
+    address, _, query = rest.partition("?")
+    authority, _, path = address.partition("/")
+    userinfo, at, host = authority.rpartition("@")
     secrets: set[str] = set()
-    for url in urls:
-        rest = url.partition("://")[2] or url
-        for text in (rest, urllib.parse.unquote(rest)):
-            secrets.add(text)
-            secrets.update(re.split(r"[/@:?&=#,;+ ]+", text))
-    return sorted((s for s in secrets if len(s) >= _SHORTEST_SECRET), key=len, reverse=True)
+    if at:
+        user, colon, password = (urllib.parse.unquote(part) for part in userinfo.partition(":"))
+        if colon:
+            secrets |= {password, f"{user}:{password}"}
+        elif _looks_secret(user):
+            secrets.add(user)  # pover://<user key>@<token>: a user name alone is a key
+    parts = [*host.split(":"), host, *path.split("/")]
+    parts += [value for _, value in urllib.parse.parse_qsl(query.partition("#")[0])]
+    secrets.update(p for p in map(urllib.parse.unquote, parts) if _looks_secret(p))
+    return secrets
 
 
-class _Redactor(logging.Filter):
-    """Blanks the given secrets in every record of the loggers it is attached to."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self._secrets = secrets
-
-    def blank(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, _REDACTED)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        if record.exc_info:
-            # A traceback's messages hold URLs too (urllib3's "Max retries exceeded with url").
-            text += "\n" + logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-            record.exc_text = None
-        record.msg = self.blank(text)
-        record.args = None
-        return True
-
-    @classmethod
-    def attached(cls, secrets: list[str]) -> _Redactor:
-        redactor = cls(secrets)
-        for name in _THIRD_PARTY_LOGGERS:
-            logging.getLogger(name).addFilter(redactor)
-        return redactor
-
-    def detach(self) -> None:
-        for name in _THIRD_PARTY_LOGGERS:
-            logging.getLogger(name).removeFilter(self)
+def _apprise_secrets(server: Any) -> set[str]:
+    """What Apprise itself hides of a service's URL: the parts its privacy mode masks."""
+    try:
+        shown, private = server.url(), server.url(privacy=True)
+    except Exception:  # noqa: BLE001 - a plugin that cannot say: the URL's own text serves
+        return set()
+    pieces = re.compile(r"[/@:?&=#]")
+    hidden = set(pieces.split(shown)) - set(pieces.split(private))
+    return {urllib.parse.unquote(part) for part in hidden if part} | (
+        {server.password, f"{server.user}:{server.password}"}
+        if isinstance(getattr(server, "password", None), str)
+        and isinstance(getattr(server, "user", None), str)
+        else set()
+    )
 
 
 def _scheme(url: str) -> str:
@@ -328,22 +340,20 @@ class Notifier:
         self._queue = queue
         self._drain_timeout = float(drain_timeout)
         self._clock = clock
-        self._secrets = _url_secrets(self._urls)
         self._apprise: Any = None
         if self._urls:
             # Apprise logs a URL it cannot parse, token and all: blank it from the start.
-            redactor = _Redactor.attached(self._secrets)
-            try:
-                self._apprise = _load_apprise(self._urls)
-            finally:
-                redactor.detach()
+            secrets = set().union(*map(_url_secrets, self._urls))
+            _redact.remember(self, "urls", secrets)
+            _redact.guard(_THIRD_PARTY_LOGGERS)
+            self._apprise = _load_apprise(self._urls)
+            _redact.remember(self, "urls", secrets.union(*map(_apprise_secrets, self._apprise)))
         self._sent_at: dict[str, collections.deque[float]] = {}
         self._last_job: dict[str, CurrentJob] = {}
         self._streams: (
             tuple[MemoryObjectSendStream[_Message], MemoryObjectReceiveStream[_Message]] | None
         ) = None
         self._task_group: TaskGroup | None = None
-        self._redactor: _Redactor | None = None
         self.counts: collections.Counter[str] = collections.Counter()
 
     def __repr__(self) -> str:
@@ -359,7 +369,6 @@ class Notifier:
             raise RuntimeError("this Notifier is already running")
         if not self.enabled:
             return self
-        self._redactor = _Redactor.attached(self._secrets)
         self._streams = anyio.create_memory_object_stream[_Message](self._queue)
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
@@ -387,9 +396,6 @@ class Notifier:
             await task_group.__aexit__(None, None, None)
         finally:
             self._streams = None
-            if self._redactor is not None:
-                self._redactor.detach()
-                self._redactor = None
 
     def submit(self, event: JobEvent) -> None:
         """Queue a notification for ``event`` if its kind is wanted; never blocks.

@@ -278,3 +278,23 @@ def test_camera_credentials_are_blanked_until_the_printer_forgets_them(owner):
     assert camera_credentials(owner, None, None) is None
     forget(owner)
     assert redact("368d8d") == "368d8d"
+
+
+# -- the notifier: its URLs' secrets, and nothing else ------------------------------------------
+
+
+def test_a_notifier_blanks_its_urls_secrets_and_nothing_else():
+    """Password, token-like path parts, Basic header: blanked; hosts, ports, words: kept."""
+    pytest.importorskip("apprise")
+    from printer_async.notify import Notifier  # noqa: PLC0415 - an optional extra
+
+    url = "json://farm:S3cretPass@127.0.0.1:8080/hooks/abc123token456?method=POST"
+    notifier = Notifier([url])
+    basic = base64.b64encode(b"farm:S3cretPass").decode()
+    line = "POST to 127.0.0.1:8080 port 8080 /hooks in 1234 ms, webhook 10800 POST"
+    assert redact(line) == line
+    assert redact(f"{url} Authorization: Basic {basic}") == (
+        "json://[redacted]@127.0.0.1:8080/hooks/[redacted]?method=POST "
+        "Authorization: Basic [redacted]"
+    )
+    assert notifier.enabled
