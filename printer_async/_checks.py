@@ -15,6 +15,7 @@ from typing import Final
 import httpx
 
 from printer_async._errors import InvalidParameterError, PathError
+from printer_async._redact import REDACTED, redact
 
 __all__ = [
     "MAX_NUMBER",
@@ -31,6 +32,7 @@ __all__ = [
     "check_token",
     "parse_base_url",
     "shown",
+    "shown_address",
     "url_host",
 ]
 
@@ -259,6 +261,29 @@ def check_not_root(path: str, *, endpoint: str) -> None:
 
 
 _HOST_NAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_CREDENTIALS: Final = re.compile(r"^((?:[^:/?#@]*:)?//)?.*@", re.DOTALL)
+"""Everything before an address's last ``@`` (after its ``scheme://``): ``user:password``."""
+_SHOWN_CHARACTERS: Final = 100
+
+
+def shown_address(address: object) -> str:
+    """``repr(address)`` for a message about a host or a URL, never quoting its credentials.
+
+    A ``user:password@`` (up to the last ``@``, wherever it is) becomes ``[redacted]@``,
+    ``token``, ``sign`` and ``password`` parameters and the live secrets are blanked, and a
+    long address is cut short.
+
+    >>> shown_address("ftp://admin:S3cret@printer.local")
+    "'ftp://[redacted]@printer.local'"
+    """
+    if address is None or isinstance(address, int | float):
+        return shown(address)
+    if not isinstance(address, str):
+        return f"an object of type {type(address).__name__}"
+    text = redact(_CREDENTIALS.sub(rf"\1{REDACTED}@", address))
+    if len(text) > _SHOWN_CHARACTERS:
+        return f"{text[:_SHOWN_CHARACTERS]!r}... ({len(address)} characters)"
+    return repr(text)
 
 
 def url_host(host: str) -> str:
@@ -272,7 +297,7 @@ def url_host(host: str) -> str:
         ValueError: ``host`` is empty, has a port or a path in it, or is not a name or address.
     """
     if not isinstance(host, str) or not host:
-        raise ValueError(f"host must be a printer's name or address, got {host!r}")
+        raise ValueError(f"host must be a printer's name or address, got {shown_address(host)}")
     try:
         address = ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
     except ValueError:
@@ -287,8 +312,11 @@ def url_host(host: str) -> str:
         hint = " (for a URL, like a proxy's, use base_url= instead of host)"
     else:
         hint = " (give the port with port=)" if ":" in host else ""
+    if "@" in host and "://" not in host:
+        hint = " (the printer's password goes in password=)"
     raise ValueError(
-        f"host must be a printer's name or IP address, like 192.168.0.57, got {host!r}{hint}"
+        "host must be a printer's name or IP address, like 192.168.0.57, got "
+        f"{shown_address(host)}{hint}"
     )
 
 
@@ -321,16 +349,18 @@ def parse_base_url(base_url: str) -> httpx.URL:
         url = httpx.URL(base_url) if isinstance(base_url, str) else None
     except httpx.InvalidURL:
         url = None
-    problem, shown = None, repr(base_url)
+    problem = None
     if url is None or url.scheme not in {"http", "https"} or not url.host:
         problem = "must be an absolute http:// or https:// URL"
     elif url.userinfo:
-        # The message must not repeat a password.
-        problem, shown = "must not hold a user name or password (give them in client=)", "a URL"
+        problem = "must not hold a user name or password (give them in client=)"
     elif url.query or url.fragment or "?" in base_url or "#" in base_url:
         problem = "must not have a query or a fragment"
     elif url.port is not None and not 0 < url.port < 65536:  # noqa: PLR2004 - TCP ports
         problem = "must have a TCP port number from 1 to 65535"
     if problem is not None or url is None:
-        raise ValueError(f"base_url {problem}, like https://farm.example/printer7/v1, got {shown}")
+        raise ValueError(
+            f"base_url {problem}, like https://farm.example/printer7/v1, got "
+            f"{shown_address(base_url)}"
+        )
     return url.copy_with(path=url.path.rstrip("/"))

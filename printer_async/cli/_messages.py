@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import httpx
 
-from printer_async._checks import parse_base_url, url_host
+from printer_async._checks import parse_base_url, shown_address, url_host
 from printer_async._client import DEFAULT_PORT
 from printer_async._errors import (
     ApiError,
@@ -333,12 +333,13 @@ def host_problem(host: str) -> str | None:
     else:
         return None
     name, colon, port = host.rpartition(":")
+    shown = shown_address(host)  # never its credentials
     if colon and port.isdigit() and name and _is_host(name):
-        return f"{host!r} has a port in it: give it with --port, as in {name} --port {port}"
+        return f"{shown} has a port in it: give it with --port, as in {name} --port {port}"
     if "://" in host:
-        return f"{host!r}: only http:// and https:// URLs can be used"
+        return f"{shown}: only http:// and https:// URLs can be used"
     return (
-        f"{host!r} is not a printer's name or IP address, like 192.168.0.57 (or, for a printer "
+        f"{shown} is not a printer's name or IP address, like 192.168.0.57 (or, for a printer "
         "behind a proxy, its API's URL, like https://farm.example/printer7/v1)"
     )
 
@@ -349,13 +350,14 @@ def _url_problem(host: str) -> str:
         url: httpx.URL | None = httpx.URL(host)
     except httpx.InvalidURL:
         url = None
+    shown = shown_address(host)  # never its credentials
     if url is None or not url.host:
-        return f"{host!r} is not a URL with a host"
+        return f"{shown} is not a URL with a host"
     if url.userinfo:  # not repeated: it may hold a password
         return "a URL given as HOST must not hold a user name or password"
     if url.query or url.fragment or "?" in host or "#" in host:
-        return f"{host!r} must not have a query or a fragment"
-    return f"{host!r} must have a TCP port number from 1 to 65535, if any"
+        return f"{shown} must not have a query or a fragment"
+    return f"{shown} must have a TCP port number from 1 to 65535, if any"
 
 
 def _is_host(text: str) -> bool:

@@ -12,11 +12,13 @@ import pytest
 from printer_async import (
     AsyncPrinter,
     AuthenticationError,
+    Fleet,
     PrinterConnectionError,
     ProtocolError,
 )
 from printer_async._camera import camera_credentials
 from printer_async._redact import REDACTED, forget, redact, remember
+from printer_async.cli._messages import host_problem
 
 from _support import HOST, PASSWORD, TOKEN, api_error, load_fixture, ok
 
@@ -298,3 +300,43 @@ def test_a_notifier_blanks_its_urls_secrets_and_nothing_else():
         "Authorization: Basic [redacted]"
     )
     assert notifier.enabled
+
+
+# -- credentials in a rejected address ---------------------------------------------------------
+
+
+def _fleet_file(tmp_path, key: str, value: str) -> str:
+    path = tmp_path / "fleet.toml"
+    path.write_text(f"[[printer]]\n{key} = {json.dumps(value)}\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        ("host", "admin:S3cret@192.168.0.57"),
+        ("host", "http://admin:S3cret@printer"),
+        ("host", "admin:S3cret@"),
+        ("base_url", "ftp://admin:S3cret@farm.example/v1"),
+        ("base_url", "http://admin:S3cret@/v1"),
+        ("base_url", "admin:S3cret@farm.example"),
+        ("base_url", "http://admin:S3cret@farm.example/v1"),
+        ("base_url", "https://farm.example/v1?password=S3cret"),
+    ],
+)
+@pytest.mark.parametrize("entry", ["AsyncPrinter", "Fleet.from_toml", "the command"])
+def test_a_rejected_address_never_quotes_its_credentials(tmp_path, address, entry):
+    """host= or base_url= refused, by the client, a fleet file or the command: no password."""
+    key, value = address
+    if entry == "AsyncPrinter":
+        with pytest.raises(ValueError, match=key) as info:
+            AsyncPrinter(**{key: value})
+        message = str(info.value)
+    elif entry == "Fleet.from_toml":
+        with pytest.raises(ValueError, match="printer #1") as info:
+            Fleet.from_toml(_fleet_file(tmp_path, key, value))
+        message = str(info.value)
+    else:
+        message = host_problem(value) or ""
+        assert message
+    assert "S3cret" not in message
